@@ -1,0 +1,105 @@
+"""Front matter with line numbers, so that every error can point at the line to fix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+# The same fences MkDocs accepts: a "---" line, YAML, then a "---" or "..." line.
+_FENCE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass
+class FrontMatter:
+    """The parsed front matter of one Markdown file.
+
+    ``data`` is None when there is no front matter or it could not be used; ``error`` then says
+    why (with ``error_line``). ``lines`` maps each top-level key, and each nested key as a dotted
+    path ("date.created", "offer.benefits"), to its 1-based line in the file.
+    """
+
+    data: dict[str, Any] | None
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    error: str = ""
+    error_line: int = 1
+
+    def line(self, key: str, default: int = 1) -> int:
+        """The line of ``key`` (a dotted path), or of its nearest parent, or ``default``."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return default
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice (PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _key_lines(node: yaml.Node, offset: int, prefix: str = "") -> dict[str, int]:
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            path = f"{prefix}{key_node.value}"
+            lines[path] = key_node.start_mark.line + offset
+            lines.update(_key_lines(value_node, offset, path + "."))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = f"{prefix}{index}"
+            lines[path] = item.start_mark.line + offset
+            lines.update(_key_lines(item, offset, path + "."))
+    return lines
+
+
+def parse(text: str) -> FrontMatter:
+    """Split ``text`` into front matter and body, keeping the line of every key.
+
+    Never raises on bad input: invalid YAML, a duplicate key or front matter that is not a
+    mapping come back as ``error`` with the line to look at.
+    """
+    match = _FENCE.match(text)
+    if match is None:
+        return FrontMatter(data={}, body=text, body_line=1)
+    yaml_text = match.group(1) or ""
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    # Line 1 is the opening fence, so YAML line 0 is file line 2.
+    offset = 2
+    try:
+        node = yaml.compose(yaml_text, Loader=_UniqueKeyLoader)
+        data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark else offset
+        problem = exc.problem or exc.context or "invalid YAML"
+        return FrontMatter(None, body=body, body_line=body_line,
+                           error=f"invalid YAML in front matter: {problem}", error_line=line)
+    except yaml.YAMLError as exc:
+        return FrontMatter(None, body=body, body_line=body_line,
+                           error=f"invalid YAML in front matter: {exc}", error_line=offset)
+    if data is None:
+        return FrontMatter(data={}, body=body, body_line=body_line)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return FrontMatter(None, body=body, body_line=body_line,
+                           error=f"front matter is {kind} (expected a mapping of keys to values)",
+                           error_line=offset)
+    return FrontMatter(data, _key_lines(node, offset), body, body_line)

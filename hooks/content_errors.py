@@ -1,0 +1,34 @@
+"""Fail the build once, listing every content error the validating hooks collected.
+
+Validating hooks run their ``on_files`` at priority 100 and add to ``approdo.errors.REPORT``;
+this hook reports at priority 90, after all of them and before Material's blog plugin (-50),
+which would otherwise crash with a traceback on some of the same mistakes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from approdo.errors import REPORT
+
+log = logging.getLogger("mkdocs.hooks.content_errors")
+
+
+def on_config(config):
+    # `mkdocs serve` keeps this module between rebuilds: start every build with a clean report.
+    REPORT.clear()
+    return config
+
+
+@event_priority(90)
+def on_files(files, config):
+    errors = REPORT.sorted()
+    if not errors:
+        return files
+    for error in errors:
+        log.error(str(error))
+    count = len(errors)
+    raise PluginError(f"{count} content error{'s' if count > 1 else ''}: fix them and build again")

@@ -1,0 +1,108 @@
+"""Shared test helpers: build a real site (the sample one, or a fixture written into tmp_path)
+and read what a reader or a crawler would get."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+@dataclass
+class Build:
+    """The result of one `mkdocs build --strict`: exit status, log, and the built site."""
+
+    returncode: int
+    output: str
+    site: Path
+
+    def read(self, url_path: str) -> str:
+        """The built file behind a site URL path such as "blog/" or "search/search_index.json"."""
+        path = self.site / url_path.lstrip("/")
+        if url_path.endswith("/") or path.is_dir():
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+
+def run_build(project: Path, *extra_args: str, env: dict[str, str] | None = None) -> Build:
+    site = project / "site"
+    result = subprocess.run(
+        [*MKDOCS, "build", "--strict", "--site-dir", str(site), *extra_args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        timeout=300,
+    )
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
+
+def make_project(tmp_path: Path, files: dict[str, str], config: dict | None = None,
+                 keep_docs: bool = False) -> Path:
+    """Copy the real project's configuration, overrides and hooks into ``tmp_path``.
+
+    ``files`` maps paths under ``docs/`` to their text; with ``keep_docs`` they are written over
+    a copy of the sample content, otherwise over a minimal site (home, blog index, authors).
+    ``config`` is merged (top-level keys replaced) into the real ``mkdocs.yml``.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "overrides", project / "overrides")
+    shutil.copytree(ROOT / "hooks", project / "hooks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if keep_docs:
+        shutil.copytree(ROOT / "docs", project / "docs")
+    else:
+        for name, text in MINIMAL_DOCS.items():
+            target = project / "docs" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    for name, text in files.items():
+        target = project / "docs" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    config_text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if config:
+        config_text += "\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    (project / "mkdocs.yml").write_text(config_text, encoding="utf-8")
+    return project
+
+
+# The least a site needs to build with the real mkdocs.yml (its nav names these pages).
+MINIMAL_DOCS = {
+    "index.md": "---\ntitle: Home\ndescription: Pagina iniziale di prova.\n---\n\n# Home\n",
+    "blog/index.md": "---\ntitle: Blog & News\ndescription: Il blog di prova.\n---\n\n# Blog & News\n",
+    "blog/.authors.yml": (
+        "authors:\n"
+        "  giulia:\n    name: Giulia Ferraresi\n    description: Strategist\n"
+        "    avatar: assets/images/autori/giulia.svg\n"
+        "  marco:\n    name: Marco Bellandi\n    description: Social media manager\n"
+        "    avatar: assets/images/autori/marco.svg\n"
+    ),
+    "kb/index.md": "---\ntitle: Guide\ndescription: Le guide di prova.\n---\n\n# Guide\n",
+    "tags.md": "---\ntitle: Tag\ndescription: I tag.\n---\n\n# Tag\n\n<!-- material/tags -->\n",
+    "privacy.md": "---\ntitle: Informativa privacy\ndescription: Privacy di prova.\n---\n\n# Informativa privacy\n\nTesto.\n",
+}
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Build:
+    """The sample site exactly as the README builds it, built once per test session."""
+    site = tmp_path_factory.mktemp("real") / "site"
+    result = subprocess.run(
+        [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    build = Build(result.returncode, result.stdout + result.stderr, site)
+    assert build.returncode == 0, build.output
+    return build
