@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -45,3 +46,9 @@ class ErrorReport:
 # One report per process; ``content_errors.on_config`` clears it at the start of every build
 # because ``mkdocs serve`` keeps hook modules (and so this object) between rebuilds.
 REPORT = ErrorReport()
+
+
+def did_you_mean(name: str, choices) -> str:
+    """A "did you mean 'x'?" hint for a misspelt key or value, or "" when nothing is close."""
+    close = difflib.get_close_matches(str(name), [str(choice) for choice in choices], n=1)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -27,6 +27,9 @@ class FrontMatter:
     body_line: int = 1
     error: str = ""
     error_line: int = 1
+    # The source text of each scalar value by dotted key: YAML 1.1 reads "yes" as true, and
+    # some checks need to know what the author actually wrote.
+    raw: dict[str, str] = field(default_factory=dict)
 
     def line(self, key: str, default: int = 1) -> int:
         """The line of ``key`` (a dotted path), or of its nearest parent, or ``default``."""
@@ -52,21 +55,22 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _key_lines(node: yaml.Node, offset: int, prefix: str = "") -> dict[str, int]:
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
+def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[str, str],
+                 path: str = "") -> None:
+    """Record the line of every key and item, and the source text of every scalar value."""
+    if isinstance(node, yaml.ScalarNode):
+        raw[path] = node.value
+    elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            path = f"{prefix}{key_node.value}"
-            lines[path] = key_node.start_mark.line + offset
-            lines.update(_key_lines(value_node, offset, path + "."))
+            if isinstance(key_node, yaml.ScalarNode):
+                child = f"{path}.{key_node.value}" if path else str(key_node.value)
+                lines[child] = key_node.start_mark.line + offset
+                _index_nodes(value_node, offset, lines, raw, child)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            path = f"{prefix}{index}"
-            lines[path] = item.start_mark.line + offset
-            lines.update(_key_lines(item, offset, path + "."))
-    return lines
+            child = f"{path}.{index}" if path else str(index)
+            lines[child] = item.start_mark.line + offset
+            _index_nodes(item, offset, lines, raw, child)
 
 
 def parse(text: str) -> FrontMatter:
@@ -102,4 +106,7 @@ def parse(text: str) -> FrontMatter:
         return FrontMatter(None, body=body, body_line=body_line,
                            error=f"front matter is {kind} (expected a mapping of keys to values)",
                            error_line=offset)
-    return FrontMatter(data, _key_lines(node, offset), body, body_line)
+    lines: dict[str, int] = {}
+    raw: dict[str, str] = {}
+    _index_nodes(node, offset, lines, raw)
+    return FrontMatter(data, lines, body, body_line, raw=raw)
