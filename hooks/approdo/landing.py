@@ -1,0 +1,484 @@
+"""Landing pages: the front-matter schema of ``docs/landing/<slug>.md`` and its validation.
+
+A landing page is one Markdown file whose front matter describes the offer, the lead form and
+the thank-you content; its body is the pitch. ``parse_landing`` turns one file into a frozen
+``Landing`` (or errors pointing at the line to fix), ``load_landings`` reads a whole docs folder.
+Other parts of Approdo (calls to action, short links, link in bio, SEO metadata) consume
+``Landing`` objects, so they never re-read a landing page's front matter themselves.
+
+No MkDocs import here: the hook ``hooks/landing_pages.py`` is the thin layer over this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import lead_form
+from .errors import ContentError
+from .frontmatter import FrontMatter, parse
+
+# Where landing pages live, relative to the docs folder, and the URL of their thank-you page.
+LANDING_DIR = "landing"
+THANKS_SEGMENT = "grazie"
+
+PROVIDERS = ("approdo", "generic", "netlify", "formspree")
+
+TOP_KEYS = ("title", "description", "offer", "form", "thanks", "closes", "noindex", "image",
+            "short_links", "social", "tags")
+TOP_REQUIRED = ("title", "description", "offer", "form", "thanks")
+OFFER_KEYS = ("headline", "subheadline", "benefits", "difference")
+OFFER_REQUIRED = ("headline",)
+FORM_KEYS = ("fields", "required", "labels", "submit", "action", "provider", "marketing")
+FORM_REQUIRED = ("submit",)
+THANKS_KEYS = ("title", "text", "download", "download_label")
+THANKS_REQUIRED = ("title", "text")
+
+# Hosts to which a form may post over plain http: the bundled receiver during development.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+# What each required key is for, said in the error when it is missing.
+_PURPOSE = {
+    "title": "the page title, shown in the browser tab and in search results",
+    "description": "one or two sentences for search results and social previews",
+    "offer": "a mapping with headline, subheadline, benefits, difference",
+    "form": "a mapping with at least submit: the text of the button",
+    "thanks": "a mapping with title and text for the thank-you page",
+    "offer.headline": "the promise shown as the page heading",
+    "form.submit": "the text of the button, e.g. 'Scarica la guida'",
+    "thanks.title": "the heading of the thank-you page",
+    "thanks.text": "what happens next, shown on the thank-you page (Markdown)",
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the page promises: the heading, its explanation and the reasons to choose it."""
+
+    headline: str
+    subheadline: str = ""
+    benefits: tuple[str, ...] = ()
+    # What makes the business different: why a customer should choose it.
+    difference: str = ""
+
+
+@dataclass(frozen=True)
+class Thanks:
+    """What a visitor sees after submitting; the download is never linked from the landing."""
+
+    title: str
+    text: str
+    download: str | None = None
+    download_label: str = "Scarica il file"
+
+
+@dataclass(frozen=True)
+class LandingDefaults:
+    """Site-wide form settings (``extra.approdo.leads`` in mkdocs.yml)."""
+
+    action: str = ""
+    provider: str = "approdo"
+
+    @classmethod
+    def from_mapping(cls, leads: Mapping[str, Any] | None) -> LandingDefaults:
+        leads = leads or {}
+        return cls(action=str(leads.get("action") or ""),
+                   provider=str(leads.get("provider") or "approdo"))
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One valid landing page, as every part of the site sees it."""
+
+    slug: str
+    # Relative to the docs folder, POSIX separators: "landing/guida-gratuita.md".
+    src_path: str
+    url: str
+    thanks_url: str
+    title: str
+    description: str
+    offer: Offer
+    # Visitor fields in contract order; "email" is always first.
+    fields: tuple[str, ...]
+    # The subset of ``fields`` the visitor must fill ("email" always).
+    required: tuple[str, ...]
+    # Per-page label overrides (field name -> Italian label); the contract gives the rest.
+    labels: Mapping[str, str]
+    submit: str
+    action: str
+    provider: str
+    # Whether the form offers the separate, optional marketing-consent checkbox.
+    marketing: bool
+    thanks: Thanks
+    closes: dt.date | None = None
+    noindex: bool = False
+    image: str | None = None
+    # Contents validated by the social part (channel -> code, and per-channel post texts).
+    short_links: Mapping[str, Any] = field(default_factory=dict)
+    social: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    # The 1-based line of every front-matter key (dotted paths), for errors found later.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_closed(self, today: dt.date) -> bool:
+        """Whether the offer has ended: ``closes`` is the last day it is open."""
+        return self.closes is not None and self.closes < today
+
+    def label(self, name: str) -> str:
+        """The Italian label of a visitor field on this page."""
+        return self.labels.get(name) or lead_form.FIELDS_BY_NAME[name].label
+
+    def line(self, key: str) -> int:
+        """The line of a dotted front-matter key (or of its nearest parent; 1 if none)."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return 1
+
+
+def landing_url(slug: str) -> str:
+    return f"{LANDING_DIR}/{slug}/"
+
+
+def thanks_url(slug: str) -> str:
+    return f"{LANDING_DIR}/{slug}/{THANKS_SEGMENT}/"
+
+
+def is_landing_path(src_path: str) -> bool:
+    """Whether a docs-relative path is a landing page (``landing/<slug>.md``, not an index)."""
+    parts = PurePosixPath(src_path).parts
+    return (len(parts) == 2 and parts[0] == LANDING_DIR and parts[1].endswith(".md")
+            and parts[1] not in ("index.md", "README.md"))
+
+
+def action_problem(action: str) -> str:
+    """Why a form action is not acceptable, or "" if it is.
+
+    https:// anywhere; http:// only to this machine (the bundled receiver during development);
+    a path beginning with "/" posts to the site's own origin.
+    """
+    if action.startswith("/") and not action.startswith("//"):
+        return ""
+    try:
+        parts = urlsplit(action)
+    except ValueError:
+        return f"form action '{action}' is not a valid URL"
+    if parts.scheme == "https" and parts.hostname:
+        return ""
+    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+        return ""
+    return f"form action '{action}' is not https://"
+
+
+ACTION_EXPECTED = "an https:// URL, http://localhost or http://127.0.0.1 for local tests, or a /path on this site"
+
+
+# --- small validators: each returns the value (or None) and adds errors to ``out`` ---------------
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if value is None:
+        return "nothing"
+    return "text"
+
+
+class _Checker:
+    """Collects the errors of one file; every method reports at the line of its key."""
+
+    def __init__(self, path: str, fm: FrontMatter) -> None:
+        self.path = path
+        self.fm = fm
+        self.errors: list[ContentError] = []
+
+    def error(self, key: str, problem: str, expected: str = "") -> None:
+        self.errors.append(ContentError(self.path, self.fm.line(key), problem, expected))
+
+    def keys(self, mapping: Mapping[str, Any], prefix: str, allowed: tuple[str, ...],
+             required: tuple[str, ...]) -> None:
+        for key in mapping:
+            name = str(key)
+            if name in allowed:
+                continue
+            where = f"{prefix}{name}"
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed)
+            scope = f" in '{prefix[:-1]}'" if prefix else ""
+            self.error(where, f"unknown key '{name}'{scope}", hint)
+        for key in required:
+            if key not in mapping or mapping[key] is None or mapping[key] == "":
+                where = f"{prefix}{key}"
+                parent = prefix[:-1]
+                self.error(where if key in mapping else parent,
+                           f"missing required key '{where}'", _PURPOSE.get(where, ""))
+
+    def text(self, mapping: Mapping[str, Any], key: str, prefix: str = "",
+             default: str = "") -> str:
+        value = mapping.get(key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            return value.strip()
+        self.error(prefix + key, f"'{prefix}{key}' is {_kind(value)}", "expected text")
+        return default
+
+    def flag(self, mapping: Mapping[str, Any], key: str, prefix: str, default: bool) -> bool:
+        value = mapping.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        self.error(prefix + key, f"'{prefix}{key}' is {_kind(value)}", "expected true or false")
+        return default
+
+    def mapping(self, mapping: Mapping[str, Any], key: str, prefix: str = "") -> dict:
+        value = mapping.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return dict(value)
+        self.error(prefix + key, f"'{prefix}{key}' is {_kind(value)}", "expected a mapping of keys to values")
+        return {}
+
+    def texts(self, mapping: Mapping[str, Any], key: str, prefix: str = "") -> tuple[str, ...]:
+        value = mapping.get(key)
+        if value is None:
+            return ()
+        where = prefix + key
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(where, f"'{where}' is {_kind(value)}", "expected a list of texts")
+            return ()
+        out = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and item.strip():
+                out.append(item.strip())
+            else:
+                self.error(f"{where}.{index}", f"item {index + 1} of '{where}' is {_kind(item)}",
+                           "expected non-empty text")
+        return tuple(out)
+
+    def field_names(self, names: tuple[str, ...], where: str,
+                    allowed: tuple[str, ...]) -> tuple[str, ...]:
+        good = []
+        for index, name in enumerate(names):
+            if name == "email" or name in allowed:
+                if name in good:
+                    self.error(f"{where}.{index}", f"field '{name}' listed twice in '{where}'")
+                good.append(name)
+                continue
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+            # Authors often write the Italian label ("telefono") instead of the field name.
+            by_label = {lead_form.FIELDS_BY_NAME[n].label.split()[0].lower(): n for n in allowed}
+            close = close or [by_label[name.lower()]] if name.lower() in by_label else close
+            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed)
+            self.error(f"{where}.{index}", f"unknown field '{name}' in '{where}'", hint)
+        return tuple(good)
+
+    def date(self, mapping: Mapping[str, Any], key: str) -> dt.date | None:
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.error(key, f"'{key}' is not a date: {value!r}", "YYYY-MM-DD, e.g. 2027-02-10")
+        return None
+
+
+def _bad_date_line(text: str) -> int:
+    """The line of the first date-looking value that is not a real date (1 if none)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line):
+            try:
+                dt.date(*map(int, found.split("-")))
+            except ValueError:
+                return number
+    return 1
+
+
+def _resolve_action(check: _Checker, form: Mapping[str, Any], provider: str,
+                    defaults: LandingDefaults, slug: str) -> str:
+    action = check.text(form, "action", "form.")
+    if action:
+        problem = action_problem(action)
+        if problem:
+            check.error("form.action", problem, ACTION_EXPECTED)
+        return action
+    if provider == "netlify":
+        # Netlify stores the post and redirects to the form's action path: the thank-you page.
+        return "/" + thanks_url(slug)
+    if provider == "formspree":
+        check.error("form", "missing required key 'form.action' for provider 'formspree'",
+                    "your form's https://formspree.io/f/... address")
+        return ""
+    if provider != defaults.provider and provider != "approdo":
+        check.error("form", f"missing required key 'form.action' for provider '{provider}'",
+                    "the https:// address that receives the form")
+        return ""
+    return defaults.action
+
+
+def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str, Any] | None = None,
+                  src_path: str | None = None) -> tuple[Landing | None, list[ContentError]]:
+    """Validate one landing page and build its ``Landing``.
+
+    Arguments:
+        path: the file as errors name it (relative to the project root: "docs/landing/x.md").
+        text: the whole Markdown file.
+        defaults: the site-wide form settings (``LandingDefaults`` or ``extra.approdo.leads``).
+        src_path: the docs-relative path ("landing/x.md"); derived from ``path`` when omitted.
+
+    Returns:
+        The landing (None if anything is wrong) and every error found, all at once. Front
+        matter that is not valid YAML or not a mapping returns no error here: the general
+        content validator reports it for every file.
+    """
+    if not isinstance(defaults, LandingDefaults):
+        defaults = LandingDefaults.from_mapping(defaults)
+    try:
+        fm = parse(text)
+    except ValueError as exc:
+        # PyYAML builds dates itself and raises a bare ValueError for 2027-02-30.
+        return None, [ContentError(path, _bad_date_line(text), f"invalid date in front matter: {exc}",
+                                   "a real date, YYYY-MM-DD")]
+    if fm.data is None:
+        return None, []
+    check = _Checker(path, fm)
+    data = fm.data
+    if src_path is None:
+        src_path = f"{LANDING_DIR}/{PurePosixPath(path).name}"
+    slug = PurePosixPath(src_path).stem
+    if not re.fullmatch(lead_form.SLUG_PATTERN, slug) or len(slug) > lead_form.FIELDS_BY_NAME["landing"].max_length:
+        check.errors.append(ContentError(
+            path, 1, f"landing file name '{slug}' is not an ASCII slug",
+            "lowercase letters, digits and hyphens, e.g. 'guida-gratuita.md'"))
+
+    check.keys(data, "", TOP_KEYS, TOP_REQUIRED)
+    title = check.text(data, "title")
+    description = check.text(data, "description")
+
+    offer_data = check.mapping(data, "offer")
+    if "offer" in data and isinstance(data.get("offer"), Mapping):
+        check.keys(offer_data, "offer.", OFFER_KEYS, OFFER_REQUIRED)
+    offer = Offer(
+        headline=check.text(offer_data, "headline", "offer."),
+        subheadline=check.text(offer_data, "subheadline", "offer."),
+        benefits=check.texts(offer_data, "benefits", "offer."),
+        difference=check.text(offer_data, "difference", "offer."),
+    )
+
+    form = check.mapping(data, "form")
+    if "form" in data and isinstance(data.get("form"), Mapping):
+        check.keys(form, "form.", FORM_KEYS, FORM_REQUIRED)
+    optional = lead_form.OPTIONAL_VISITOR_FIELDS
+    listed = check.field_names(check.texts(form, "fields", "form."), "form.fields", optional)
+    fields = tuple(f.name for f in lead_form.visitor_fields(listed))
+    wanted = check.field_names(check.texts(form, "required", "form."), "form.required", optional)
+    for index, name in enumerate(wanted):
+        if name not in fields:
+            check.error(f"form.required.{index}", f"required field '{name}' is not in 'form.fields'",
+                        "list it in form.fields too")
+    required = tuple(name for name in fields if name == "email" or name in wanted)
+    labels: dict[str, str] = {}
+    for name, label in check.mapping(form, "labels", "form.").items():
+        where = f"form.labels.{name}"
+        if name not in fields:
+            check.error(where, f"label for '{name}', which is not a field of this form",
+                        "one of: " + ", ".join(fields))
+        elif not isinstance(label, str) or not label.strip():
+            check.error(where, f"'{where}' is {_kind(label)}", "expected non-empty text")
+        else:
+            labels[name] = label.strip()
+    provider = check.text(form, "provider", "form.") or defaults.provider
+    if provider not in PROVIDERS:
+        close = difflib.get_close_matches(provider, PROVIDERS, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(PROVIDERS)
+        check.error("form.provider" if "provider" in form else "form",
+                    f"unknown form provider '{provider}'", hint)
+    action = _resolve_action(check, form, provider, defaults, slug)
+
+    thanks_data = check.mapping(data, "thanks")
+    if "thanks" in data and isinstance(data.get("thanks"), Mapping):
+        check.keys(thanks_data, "thanks.", THANKS_KEYS, THANKS_REQUIRED)
+    download = check.text(thanks_data, "download", "thanks.") or None
+    if download and not (download.startswith("/") or download.startswith("https://")):
+        check.error("thanks.download", f"download '{download}' is neither a site path nor https://",
+                    "a path such as /assets/landing/guida.pdf, or an https:// URL")
+    thanks = Thanks(
+        title=check.text(thanks_data, "title", "thanks."),
+        text=check.text(thanks_data, "text", "thanks."),
+        download=download,
+        download_label=check.text(thanks_data, "download_label", "thanks.", Thanks.download_label),
+    )
+
+    closes = check.date(data, "closes")
+    noindex = check.flag(data, "noindex", "", False)
+    image = check.text(data, "image") or None
+    short_links = check.mapping(data, "short_links")
+    social = check.mapping(data, "social")
+    tags = check.texts(data, "tags")
+
+    if check.errors:
+        return None, check.errors
+    return Landing(
+        slug=slug, src_path=src_path, url=landing_url(slug), thanks_url=thanks_url(slug),
+        title=title, description=description, offer=offer,
+        fields=fields, required=required, labels=labels,
+        submit=check.text(form, "submit", "form."), action=action, provider=provider,
+        marketing=check.flag(form, "marketing", "form.", True), thanks=thanks,
+        closes=closes, noindex=noindex, image=image, short_links=short_links, social=social,
+        tags=tags, lines=dict(fm.lines),
+    ), []
+
+
+def load_landings(docs_dir: str | Path, defaults: LandingDefaults | Mapping[str, Any] | None = None,
+                  root: str | Path | None = None) -> tuple[dict[str, Landing], list[ContentError]]:
+    """Every landing page under ``docs_dir/landing/``, by slug, and every error found.
+
+    ``root`` is the folder error paths are relative to (default: the parent of ``docs_dir``,
+    which is the project root in a standard layout).
+    """
+    docs = Path(docs_dir)
+    base = Path(root) if root is not None else docs.parent
+    landings: dict[str, Landing] = {}
+    errors: list[ContentError] = []
+    folder = docs / LANDING_DIR
+    if not folder.is_dir():
+        return landings, errors
+    for file in sorted(folder.glob("*.md")):
+        src_path = file.relative_to(docs).as_posix()
+        if not is_landing_path(src_path):
+            continue
+        try:
+            shown = file.relative_to(base).as_posix()
+        except ValueError:
+            shown = file.as_posix()
+        landing, found = parse_landing(shown, file.read_text(encoding="utf-8-sig"), defaults,
+                                       src_path=src_path)
+        errors.extend(found)
+        if landing is not None:
+            landings[landing.slug] = landing
+    return landings, errors
