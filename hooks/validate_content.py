@@ -1,1 +1,110 @@
-"""(Being written: see the issue this hook belongs to.)"""
+"""Check the front matter of every page and post before anything is rendered.
+
+MkDocs renders invalid YAML on an ordinary page as text, and Material's blog plugin crashes on
+front matter that is not a mapping and silently accepts duplicate slugs or ``draft: yes``. This
+hook reads every Markdown source itself, so each mistake becomes one ``path:line`` error in
+``approdo.errors.REPORT``; ``content_errors`` then fails the build listing all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from approdo import content_schema
+from approdo.errors import REPORT
+from approdo.frontmatter import FrontMatter, parse
+
+log = logging.getLogger("mkdocs.hooks.validate_content")
+
+# Landing pages have their own schema, checked by the landing_pages hook.
+LANDING_DIR = "landing/"
+
+
+# Author keys of .authors.yml, read in on_config; `mkdocs serve` rereads them on every rebuild.
+_authors: tuple[str, ...] = ()
+
+
+@event_priority(100)  # before the blog plugin reads .authors.yml (and fails without a line)
+def on_config(config):
+    global _authors
+    errors, _authors = _read_authors(config)
+    if errors:
+        for error in errors:
+            log.error(str(error))
+        raise PluginError(f"{len(errors)} error(s) in the authors file: fix them and build again")
+    return config
+
+
+@event_priority(100)  # before content_errors (90) reports, and before the blog plugin (-50)
+def on_files(files, config):
+    root = Path(config.config_file_path).parent
+    blog = config.plugins.get("material/blog")
+    posts_dir = _posts_dir(blog)
+    facts = content_schema.BlogFacts(
+        categories=tuple(blog.config.categories_allowed) if blog else (),
+        authors=_authors,
+    )
+    slugs = []
+    for file in files.documentation_pages():
+        if not file.abs_src_path:  # generated in memory by a hook: nothing an author wrote
+            continue
+        path = _display_path(file.abs_src_path, root)
+        fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        if fm.data is None:
+            REPORT.add(path, fm.error_line, fm.error)
+            continue
+        if file.src_uri.startswith(LANDING_DIR):
+            continue
+        if posts_dir and file.src_uri.startswith(posts_dir):
+            REPORT.extend(content_schema.check_post(path, fm, facts))
+            if not _is_draft(fm):
+                slug = content_schema.post_slug(path, fm)
+                if slug:
+                    slugs.append(slug)
+        else:
+            REPORT.extend(content_schema.check_page(path, fm))
+    REPORT.extend(content_schema.duplicate_slugs(slugs))
+    return files
+
+
+def _posts_dir(blog) -> str:
+    if blog is None:
+        return ""
+    return blog.config.post_dir.format(blog=blog.config.blog_dir).strip("/") + "/"
+
+
+def _read_authors(config) -> tuple[list, tuple[str, ...]]:
+    """The errors in .authors.yml and the author keys it defines."""
+    blog = config.plugins.get("material/blog")
+    if blog is None:
+        return [], ()
+    root = Path(config.config_file_path).parent
+    authors_file = Path(config.docs_dir) / blog.config.authors_file.format(blog=blog.config.blog_dir)
+    if not authors_file.exists():
+        return [], ()
+    path = _display_path(str(authors_file), root)
+    # Reuse the front matter parser: an authors file is YAML without the fences.
+    fm = parse("---\n" + authors_file.read_text(encoding="utf-8-sig") + "\n---\n")
+    if fm.data is None:
+        error = content_schema.ContentError(
+            path, fm.error_line - 1, fm.error.replace("front matter", "authors file"))
+        return [error], ()
+    lines = {key: line - 1 for key, line in fm.lines.items()}
+    errors = content_schema.check_authors_file(path, fm.data, lines)
+    authors = fm.data.get("authors")
+    return errors, tuple(authors) if isinstance(authors, dict) else ()
+
+
+def _is_draft(fm: FrontMatter) -> bool:
+    return (fm.data or {}).get("draft") is True
+
+
+def _display_path(abs_path: str, root: Path) -> str:
+    try:
+        return Path(abs_path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return abs_path

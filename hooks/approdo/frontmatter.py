@@ -54,6 +54,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        # PyYAML raises a bare ValueError (no line) for 2026-02-30: keep the text instead, so
+        # the date check can report "impossible date" at the right line.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                 _UniqueKeyLoader.construct_yaml_timestamp)
+
 
 def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[str, str],
                  path: str = "") -> None:

@@ -1,0 +1,178 @@
+"""Content validation: every author mistake fails the build with `path:line: problem (expected)`.
+
+Each invalid fixture is a real build of a small site; the assertions read what the author would
+read in the terminal: the exit status, the file and the line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from approdo import content_schema
+from approdo.frontmatter import parse
+from conftest import make_project, run_build
+
+POST = """\
+---
+title: {title}
+description: Un articolo di prova per la validazione.
+date: 2025-05-04
+authors: [giulia]
+categories: [Strategia]
+---
+
+# {title}
+
+Introduzione.
+
+<!-- more -->
+
+Resto dell'articolo.
+"""
+
+
+def post(title: str = "Articolo valido", **replace: str) -> str:
+    """A valid post, with some front-matter lines replaced (key -> whole new line, "" drops it)."""
+    lines = POST.format(title=title).splitlines(keepends=True)
+    for key, new in replace.items():
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+        lines[index] = new + "\n" if new else ""
+    return "".join(lines)
+
+
+def build_with(tmp_path, files: dict[str, str]):
+    return run_build(make_project(tmp_path, files))
+
+
+# (case id, files of the fixture site, the exact error line expected in the build output)
+INVALID = [
+    ("invalid-yaml-page", {"kb/rotta.md": "---\ntitle: [Rotta\ndescription: x\n---\n\n# Rotta\n"},
+     "docs/kb/rotta.md:3: invalid YAML in front matter"),
+    ("front-matter-is-a-list", {"blog/posts/lista.md": "---\n- uno\n- due\n---\n\n# Lista\n"},
+     "docs/blog/posts/lista.md:2: front matter is a list (expected a mapping of keys to values)"),
+    ("front-matter-is-a-scalar", {"kb/solo.md": "---\nsolo testo\n---\n\n# Solo\n"},
+     "docs/kb/solo.md:2: front matter is a single value (expected a mapping of keys to values)"),
+    ("missing-date", {"blog/posts/senza-data.md": post(date="")},
+     "docs/blog/posts/senza-data.md:1: missing date"),
+    ("impossible-date", {"blog/posts/data.md": post(date="date: 2025-02-30")},
+     "docs/blog/posts/data.md:4: impossible date '2025-02-30'"),
+    ("not-a-date", {"blog/posts/data.md": post(date="date: domani")},
+     "docs/blog/posts/data.md:4: 'domani' is not a date"),
+    ("updated-before-created",
+     {"blog/posts/data.md": post(date="date:\n  created: 2025-05-04\n  updated: 2025-01-01")},
+     "docs/blog/posts/data.md:6: updated date 2025-01-01 is before created date 2025-05-04"),
+    ("unknown-category", {"blog/posts/cat.md": post(categories="categories: [Sociale]")},
+     "docs/blog/posts/cat.md:6: unknown category 'Sociale'"),
+    ("no-categories", {"blog/posts/cat.md": post(categories="")},
+     "docs/blog/posts/cat.md:1: missing categories"),
+    ("empty-categories", {"blog/posts/cat.md": post(categories="categories: []")},
+     "docs/blog/posts/cat.md:6: categories is empty"),
+    ("unknown-author", {"blog/posts/aut.md": post(authors="authors: [paola]")},
+     "docs/blog/posts/aut.md:5: unknown author 'paola'"),
+    ("no-description", {"blog/posts/desc.md": post(description="")},
+     "docs/blog/posts/desc.md:1: missing description"),
+    ("draft-yes", {"blog/posts/bozza.md": post(date="date: 2025-05-04\ndraft: yes")},
+     "docs/blog/posts/bozza.md:5: draft is 'yes', not a boolean (true or false)"),
+    ("duplicate-slug", {"blog/posts/a.md": post("Stesso titolo"),
+                        "blog/posts/b.md": post("Stesso titolo")},
+     "docs/blog/posts/b.md:2: slug 'stesso-titolo' is already used by docs/blog/posts/a.md"),
+    ("markup-in-title", {"blog/posts/x.md": post("Ciao <b>mondo</b>")},
+     "docs/blog/posts/x.md:2: title contains markup characters < or >"),
+    ("markup-in-description",
+     {"kb/x.md": "---\ntitle: X\ndescription: ciao <b>mondo</b>\n---\n\n# X\n"},
+     "docs/kb/x.md:3: description contains markup characters < or >"),
+    ("unknown-key", {"kb/x.md": "---\ntitle: X\ndescripton: refuso\n---\n\n# X\n"},
+     "docs/kb/x.md:3: unknown front-matter key 'descripton' (did you mean 'description'?)"),
+    ("duplicate-key", {"kb/x.md": "---\ntitle: X\ntitle: Y\n---\n\n# X\n"},
+     "docs/kb/x.md:3: invalid YAML in front matter: key 'title' given twice"),
+    ("authors-file",
+     {"blog/.authors.yml": "authors:\n  giulia:\n    name: Giulia\n    description: Strategist\n"
+                           "    avatar: a.svg\n  marco:\n    name: Marco\n"},
+     "docs/blog/.authors.yml:6: author 'marco' has no description"),
+]
+
+
+@pytest.mark.parametrize("files, expected", [case[1:] for case in INVALID],
+                         ids=[case[0] for case in INVALID])
+def test_invalid_content_fails_the_build_with_file_and_line(tmp_path, files, expected):
+    build = build_with(tmp_path, files)
+    assert build.returncode != 0
+    assert expected in build.output
+    assert "Traceback" not in build.output
+    assert not (build.site / "index.html").exists(), "nothing is rendered from invalid content"
+
+
+def test_every_error_is_reported_in_one_build(tmp_path):
+    build = build_with(tmp_path, {
+        "blog/posts/uno.md": post("Uno", categories="categories: [Sociale]"),
+        "blog/posts/due.md": post("Due", authors="authors: [paola]", date="date: 2025-13-01"),
+        "kb/tre.md": "---\ntitle: [Tre\n---\n\n# Tre\n",
+    })
+    assert build.returncode != 0
+    errors = re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", build.output, re.M)
+    assert [error.split(":")[0] for error in errors] == [
+        "docs/blog/posts/due.md", "docs/blog/posts/due.md", "docs/blog/posts/uno.md",
+        "docs/kb/tre.md",
+    ]
+    assert "4 content errors" in build.output
+
+
+def test_broken_link_and_anchor_fail_the_strict_build(tmp_path):
+    build = build_with(tmp_path, {
+        "kb/link.md": "---\ntitle: Link\n---\n\n# Link\n\n[rotto](non-esiste.md) e "
+                      "[ancora](../index.md#non-esiste)\n",
+    })
+    assert build.returncode != 0
+    assert "contains a link 'non-esiste.md'" in build.output
+    assert "'#non-esiste'" in build.output
+
+
+def test_valid_site_with_both_date_forms_builds(tmp_path):
+    build = build_with(tmp_path, {
+        "blog/posts/a.md": post("Perché i social non vendono"),
+        "blog/posts/b.md": post("Seconda prova",
+                                date="date:\n  created: 2025-05-04\n  updated: 2025-06-01"),
+    })
+    assert build.returncode == 0, build.output
+    assert (build.site / "blog/2025/05/perche-i-social-non-vendono/index.html").exists()
+    assert (build.site / "blog/2025/05/seconda-prova/index.html").exists()
+
+
+# Pure checks, without a build.
+
+FACTS = content_schema.BlogFacts(categories=("Strategia", "News"), authors=("giulia",))
+
+
+def test_check_post_accepts_a_complete_post():
+    assert content_schema.check_post("p.md", parse(post()), FACTS) == []
+
+
+def test_check_post_suggests_the_closest_category():
+    errors = content_schema.check_post("p.md", parse(post(categories="categories: [Strategie]")),
+                                       FACTS)
+    assert [str(e) for e in errors] == [
+        "p.md:6: unknown category 'Strategie' (did you mean 'Strategia'? one of: Strategia, News)"
+    ]
+
+
+@pytest.mark.parametrize("written", ["true", "false", "True"])
+def test_real_booleans_are_accepted_for_draft(written):
+    fm = parse(post(date=f"date: 2025-05-04\ndraft: {written}"))
+    assert content_schema.check_post("p.md", fm, FACTS) == []
+
+
+@pytest.mark.parametrize("written", ["yes", "no", "on", "1", "'true'"])
+def test_other_spellings_of_draft_are_refused(written):
+    fm = parse(post(date=f"date: 2025-05-04\ndraft: {written}"))
+    errors = content_schema.check_post("p.md", fm, FACTS)
+    assert len(errors) == 1 and errors[0].line == 5 and "not a boolean" in errors[0].problem
+
+
+def test_drafts_do_not_count_as_slug_duplicates_but_published_posts_do():
+    one, two = parse(post("Stesso")), parse(post("Stesso"))
+    slugs = [content_schema.post_slug("a.md", one), content_schema.post_slug("b.md", two)]
+    assert [e.path for e in content_schema.duplicate_slugs(slugs)] == ["b.md"]
+    explicit = parse(post("Altro", date="date: 2025-05-04\nslug: stesso"))
+    assert content_schema.post_slug("c.md", explicit).slug == "stesso"
