@@ -70,7 +70,7 @@ INVALID = [
     ("empty-categories", {"blog/posts/cat.md": post(categories="categories: []")},
      "docs/blog/posts/cat.md:6: categories is empty"),
     ("unknown-author", {"blog/posts/aut.md": post(authors="authors: [paola]")},
-     "docs/blog/posts/aut.md:5: unknown author 'paola'"),
+     "docs/blog/posts/aut.md:5: unknown author 'paola' (one of: giulia, marco)"),
     ("no-description", {"blog/posts/desc.md": post(description="")},
      "docs/blog/posts/desc.md:1: missing description"),
     ("draft-yes", {"blog/posts/bozza.md": post(date="date: 2025-05-04\ndraft: yes")},

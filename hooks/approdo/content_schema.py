@@ -68,26 +68,10 @@ def check_post(path: str, fm: FrontMatter, facts: BlogFacts) -> list[ContentErro
     errors += _check_boolean(path, fm, "noindex")
     errors += _check_string_list(path, fm, "tags")
 
-    categories = _check_string_list(path, fm, "categories", required=True,
-                                    expected="a list of categories, e.g. [Strategia]")
-    errors += categories
-    if not categories:
-        for index, name in enumerate(data["categories"]):
-            if name not in facts.categories:
-                hint = did_you_mean(name, facts.categories)
-                errors.append(ContentError(
-                    path, fm.line(f"categories.{index}"), f"unknown category '{name}'",
-                    (hint + " " if hint else "") + "one of: " + ", ".join(facts.categories)))
-
-    authors = _check_string_list(path, fm, "authors", required=True,
-                                 expected="a list of authors from .authors.yml, e.g. [giulia]")
-    errors += authors
-    if not authors:
-        for index, name in enumerate(data["authors"]):
-            if name not in facts.authors:
-                errors.append(ContentError(
-                    path, fm.line(f"authors.{index}"), f"unknown author '{name}'",
-                    "one of the keys of .authors.yml: " + ", ".join(facts.authors)))
+    errors += _check_known_names(path, fm, "categories", facts.categories, "category",
+                                 "a list of categories, e.g. [Strategia]")
+    errors += _check_known_names(path, fm, "authors", facts.authors, "author",
+                                 "a list of authors from .authors.yml, e.g. [giulia]")
 
     if "slug" in data and (not isinstance(data["slug"], str) or not SLUG.fullmatch(data["slug"])):
         errors.append(ContentError(path, fm.line("slug"), f"invalid slug {data['slug']!r}",
@@ -156,6 +140,20 @@ def _unknown_keys(path: str, fm: FrontMatter, allowed: frozenset[str]) -> list[C
             errors.append(ContentError(
                 path, fm.line(str(key)), f"unknown front-matter key '{key}'",
                 hint or "one of: " + ", ".join(sorted(allowed))))
+    return errors
+
+
+def _check_known_names(path: str, fm: FrontMatter, key: str, known: tuple[str, ...],
+                       noun: str, expected: str) -> list[ContentError]:
+    """A required list whose every item must be one of ``known`` (categories, authors)."""
+    errors = _check_string_list(path, fm, key, required=True, expected=expected)
+    if errors:
+        return errors
+    for index, name in enumerate((fm.data or {})[key]):
+        if name not in known:
+            hint = did_you_mean(name, known)
+            errors.append(ContentError(path, fm.line(f"{key}.{index}"), f"unknown {noun} '{name}'",
+                                       (hint + " " if hint else "") + "one of: " + ", ".join(known)))
     return errors
 
 
