@@ -12,7 +12,6 @@ No MkDocs import here: the hook ``hooks/landing_pages.py`` is the thin layer ove
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import lead_form
-from .errors import ContentError
+from .errors import ContentError, did_you_mean
 from .frontmatter import FrontMatter, parse
 
 # Where landing pages live, relative to the docs folder, and the URL of their thank-you page.
@@ -53,7 +52,7 @@ _PURPOSE = {
     "offer.headline": "the promise shown as the page heading",
     "form.submit": "the text of the button, e.g. 'Scarica la guida'",
     "thanks.title": "the heading of the thank-you page",
-    "thanks.text": "what happens next, shown on the thank-you page (Markdown)",
+    "thanks.text": "what happens next, in Markdown, shown on the thank-you page",
 }
 
 
@@ -216,8 +215,7 @@ class _Checker:
             if name in allowed:
                 continue
             where = f"{prefix}{name}"
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed)
+            hint = did_you_mean(name, allowed) or "one of: " + ", ".join(allowed)
             scope = f" in '{prefix[:-1]}'" if prefix else ""
             self.error(where, f"unknown key '{name}'{scope}", hint)
         for key in required:
@@ -241,9 +239,11 @@ class _Checker:
         value = mapping.get(key)
         if value is None:
             return default
-        if isinstance(value, bool):
+        # YAML 1.1 also reads yes/no/on/off as booleans: accept only what reads unambiguously.
+        if isinstance(value, bool) and self.fm.raw.get(prefix + key, "").lower() in ("true", "false"):
             return value
-        self.error(prefix + key, f"'{prefix}{key}' is {_kind(value)}", "expected true or false")
+        self.error(prefix + key, f"'{prefix}{key}' is {self.fm.raw.get(prefix + key) or _kind(value)!r}",
+                   "expected true or false")
         return default
 
     def mapping(self, mapping: Mapping[str, Any], key: str, prefix: str = "") -> dict:
@@ -283,11 +283,11 @@ class _Checker:
                     self.error(f"{where}.{index}", f"field '{name}' listed twice in '{where}'")
                 good.append(name)
                 continue
-            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
             # Authors often write the Italian label ("telefono") instead of the field name.
             by_label = {lead_form.FIELDS_BY_NAME[n].label.split()[0].lower(): n for n in allowed}
-            close = close or [by_label[name.lower()]] if name.lower() in by_label else close
-            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed)
+            hint = (did_you_mean(name, allowed)
+                    or (f"did you mean '{by_label[name.lower()]}'?" if name.lower() in by_label else "")
+                    or "one of: " + ", ".join(allowed))
             self.error(f"{where}.{index}", f"unknown field '{name}' in '{where}'", hint)
         return tuple(good)
 
@@ -371,7 +371,7 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
     if src_path is None:
         src_path = f"{LANDING_DIR}/{PurePosixPath(path).name}"
     slug = PurePosixPath(src_path).stem
-    if not re.fullmatch(lead_form.SLUG_PATTERN, slug) or len(slug) > lead_form.FIELDS_BY_NAME["landing"].max_length:
+    if not re.fullmatch(lead_form.SLUG_PATTERN, slug) or len(slug) > lead_form.FIELDS_BY_NAME[LANDING_FIELD].max_length:
         check.errors.append(ContentError(
             path, 1, f"landing file name '{slug}' is not an ASCII slug",
             "lowercase letters, digits and hyphens, e.g. 'guida-gratuita.md'"))
@@ -414,8 +414,7 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
             labels[name] = label.strip()
     provider = check.text(form, "provider", "form.") or defaults.provider
     if provider not in PROVIDERS:
-        close = difflib.get_close_matches(provider, PROVIDERS, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(PROVIDERS)
+        hint = did_you_mean(provider, PROVIDERS) or "one of: " + ", ".join(PROVIDERS)
         check.error("form.provider" if "provider" in form else "form",
                     f"unknown form provider '{provider}'", hint)
     action = _resolve_action(check, form, provider, defaults, slug)
@@ -482,3 +481,99 @@ def load_landings(docs_dir: str | Path, defaults: LandingDefaults | Mapping[str,
         if landing is not None:
             landings[landing.slug] = landing
     return landings, errors
+
+
+# --- what the form template needs: data only, the markup is in overrides/ -------------------------
+
+def _contract(name: str) -> str:
+    """A field name checked against the contract at import: a rename there fails here at once."""
+    return lead_form.FIELDS_BY_NAME[name].name
+
+
+MARKETING_CONSENT = _contract("marketing_consent")
+CONSENT_VERSION = _contract("consent_version")
+PRIVACY_VERSION = _contract("privacy_version")
+LANDING_FIELD = _contract("landing")
+PAGE_URL = _contract("page_url")
+REFERRER = _contract("referrer")
+FORM_NAME = _contract("form-name")
+
+
+@dataclass(frozen=True)
+class Control:
+    """One visible form control, drawn from the contract with this page's label and flags."""
+
+    name: str
+    label: str
+    input_type: str
+    autocomplete: str
+    required: bool
+    max_length: int
+
+
+@dataclass(frozen=True)
+class FormView:
+    """Everything ``partials/approdo/landing-form.html`` prints, computed once per page."""
+
+    action: str
+    provider: str
+    # How the page script posts: JSON where the receiver answers JSON to JSON, else form-encoded.
+    encoding: str
+    controls: tuple[Control, ...]
+    # Hidden fields with their build-time values; the page script fills the empty ones.
+    hidden: tuple[tuple[str, str], ...]
+    marketing: bool
+    marketing_name: str = MARKETING_CONSENT
+    marketing_value: str = lead_form.CONSENT_GIVEN
+    honeypot: str = lead_form.HONEYPOT
+    utm_fields: tuple[str, ...] = lead_form.UTM_FIELDS
+    utm_pattern: str = lead_form.UTM_PATTERN
+    utm_max_length: int = lead_form.UTM_MAX_LENGTH
+    page_url_max_length: int = lead_form.FIELDS_BY_NAME[PAGE_URL].max_length
+    referrer_max_length: int = lead_form.FIELDS_BY_NAME[REFERRER].max_length
+
+    @property
+    def netlify(self) -> bool:
+        return self.provider == "netlify"
+
+
+# Netlify Forms needs form-encoded posts; the bundled receiver and Formspree answer JSON to JSON.
+_ENCODING = {"approdo": "json", "formspree": "json", "netlify": "form", "generic": "form"}
+
+
+def form_view(landing: Landing, consent_version: str, privacy_version: str,
+              next_url: str) -> FormView:
+    """The form of ``landing``: visible controls in contract order, then the hidden fields.
+
+    ``next_url`` is the absolute thank-you URL a plain (non-JavaScript) post is redirected to.
+    """
+    controls = tuple(
+        Control(f.name, landing.label(f.name), f.input_type, f.autocomplete,
+                f.name in landing.required, f.max_length)
+        for f in lead_form.visitor_fields(landing.fields)
+    )
+    hidden: list[tuple[str, str]] = [
+        (LANDING_FIELD, landing.slug),
+        (CONSENT_VERSION, consent_version),
+        (PRIVACY_VERSION, privacy_version),
+        *((name, "") for name in lead_form.UTM_FIELDS),
+        (PAGE_URL, ""),
+        (REFERRER, ""),
+        (lead_form.NEXT, next_url),
+    ]
+    if landing.provider == "netlify":
+        hidden.append((FORM_NAME, landing.slug))
+    return FormView(
+        action=landing.action, provider=landing.provider,
+        encoding=_ENCODING.get(landing.provider, "form"),
+        controls=controls, hidden=tuple(hidden), marketing=landing.marketing,
+    )
+
+
+_MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+           "settembre", "ottobre", "novembre", "dicembre")
+
+
+def italian_date(day: dt.date) -> str:
+    """"10 febbraio 2027": how a closing date reads on the page."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
