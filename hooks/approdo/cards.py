@@ -1,0 +1,190 @@
+"""Social card images (1200x630 PNG) drawn offline with Pillow and a font shipped in the repo.
+
+A card shows a kicker (the post's category or the landing page's offer), the title and the
+brand. Rendering is deterministic, so the file name carries a hash of every input: a card is
+drawn again only when something it shows (or the renderer) changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1200, 630
+# Bump when the drawing changes, so that cached cards are drawn again.
+RENDERER_VERSION = "1"
+
+_MARGIN = 80
+_TITLE_SIZES = (76, 68, 60, 54, 48, 44, 40)
+_TITLE_MAX_LINES = 4
+
+
+@dataclass(frozen=True)
+class CardStyle:
+    """Colours of a card (Material's indigo and deep orange, the site palette)."""
+
+    background: str = "#283593"
+    band: str = "#1a237e"
+    accent: str = "#ff7043"
+    text: str = "#ffffff"
+    muted: str = "#c5cae9"
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one card shows."""
+
+    title: str
+    kicker: str = ""
+    brand: str = ""
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Paths of the regular and bold TrueType fonts used to draw cards."""
+
+    regular: Path
+    bold: Path
+
+
+def card_key(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> str:
+    """A short hash of everything that changes the pixels of ``card``."""
+    digest = hashlib.sha256()
+    payload = {"v": RENDERER_VERSION, "card": asdict(card), "style": asdict(style),
+               "fonts": [_file_digest(fonts.regular), _file_digest(fonts.bold)],
+               "size": [WIDTH, HEIGHT]}
+    digest.update(json.dumps(payload, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:12]
+
+
+_DIGESTS: dict[tuple[str, float, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime, stat.st_size)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` pixels (words longer than a line
+    are cut, so that nothing is ever drawn outside the card)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if font.getlength(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while font.getlength(word) > width:
+            cut = len(word)
+            while cut > 1 and font.getlength(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fit_title(title: str, path: Path, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest title size whose lines fit; at the smallest size, extra lines end in '…'."""
+    for size in _TITLE_SIZES:
+        font = _font(path, size)
+        lines = wrap(title, font, width)
+        if len(lines) <= _TITLE_MAX_LINES:
+            return font, lines
+    lines = lines[:_TITLE_MAX_LINES]
+    last = lines[-1]
+    while last and font.getlength(last + "…") > width:
+        last = last[:-1].rstrip()
+    lines[-1] = last + "…"
+    return font, lines
+
+
+def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    if font.getlength(text) <= width:
+        return text
+    while text and font.getlength(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
+    """The PNG bytes of ``card``: kicker on top, title in the middle, brand band below."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
+    draw = ImageDraw.Draw(image)
+    inner = WIDTH - 2 * _MARGIN
+
+    # Accent stripe on the left edge and brand band at the bottom.
+    draw.rectangle((0, 0, 16, HEIGHT), fill=style.accent)
+    band_top = HEIGHT - 120
+    draw.rectangle((0, band_top, WIDTH, HEIGHT), fill=style.band)
+    draw.rectangle((0, band_top, 16, HEIGHT), fill=style.accent)
+
+    y = 70
+    if card.kicker:
+        kicker_font = _font(fonts.bold, 30)
+        kicker = _ellipsize(card.kicker.upper(), kicker_font, inner - 40)
+        box = draw.textbbox((0, 0), kicker, font=kicker_font)
+        pill_w, pill_h = box[2] - box[0] + 40, 54
+        draw.rounded_rectangle((_MARGIN, y, _MARGIN + pill_w, y + pill_h), radius=27,
+                               fill=style.accent)
+        draw.text((_MARGIN + 20, y + pill_h / 2), kicker, font=kicker_font, fill=style.text,
+                  anchor="lm")
+        y += pill_h + 36
+
+    title_font, lines = fit_title(card.title, fonts.bold, inner)
+    line_height = int(title_font.size * 1.18)
+    # Centre the title in the space left between the kicker and the band.
+    block = line_height * len(lines)
+    y = max(y, y + ((band_top - 40 - y) - block) // 2)
+    for line in lines:
+        draw.text((_MARGIN, y), line, font=title_font, fill=style.text)
+        y += line_height
+
+    band_mid = band_top + 60
+    if card.brand:
+        brand_font = _font(fonts.bold, 36)
+        draw.text((_MARGIN, band_mid), _ellipsize(card.brand, brand_font, inner // 2),
+                  font=brand_font, fill=style.text, anchor="lm")
+    if card.footer:
+        footer_font = _font(fonts.regular, 28)
+        draw.text((WIDTH - _MARGIN, band_mid),
+                  _ellipsize(card.footer, footer_font, inner // 2 - 20),
+                  font=footer_font, fill=style.muted, anchor="rm")
+
+    out = io.BytesIO()
+    # No timestamps or other metadata: the same card always gives the same bytes.
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
+           style: CardStyle = CardStyle()) -> tuple[Path, bool]:
+    """The cached PNG of ``card`` (``<stem>-<hash>.png`` in ``cache_dir``), drawing it only if
+    it is not there yet. Returns the path and whether it was drawn now."""
+    path = cache_dir / f"{stem}-{card_key(card, fonts, style)}.png"
+    if path.is_file():
+        return path, False
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so that an interrupted build never leaves half a PNG in the cache.
+    partial = path.with_suffix(".png.part")
+    partial.write_bytes(render(card, fonts, style))
+    partial.replace(path)
+    return path, True
