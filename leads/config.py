@@ -1,0 +1,111 @@
+"""The receiver's settings: one frozen object built from the command line or the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_DB = Path("data") / "leads.sqlite3"
+# Where `mkdocs serve` (and `./dev serve`) publishes the site locally.
+DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Environment variables for deployments under a WSGI server (``leads.wsgi``), where there is
+# no command line; the CLI reads the same ones as defaults.
+ENV_DB = "APPRODO_LEADS_DB"
+ENV_ORIGINS = "APPRODO_LEADS_ORIGINS"
+ENV_MAX_BODY = "APPRODO_LEADS_MAX_BODY"
+ENV_RATE = "APPRODO_LEADS_RATE_LIMIT"
+ENV_DEDUPE = "APPRODO_LEADS_DEDUPE_WINDOW"
+ENV_REQUIRE_ORIGIN = "APPRODO_LEADS_REQUIRE_ORIGIN"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work, said in terms of the option or variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    # Sites whose pages may post here (CORS, Origin check) and whose pages _next may name.
+    site_origins: tuple[str, ...] = DEFAULT_ORIGINS
+    max_body_bytes: int = 16 * 1024
+    # At most ``rate_limit`` posts per client in any ``rate_window`` seconds (0 = no limit).
+    rate_limit: int = 10
+    rate_window: float = 60.0
+    # The same email on the same landing page within this many seconds is stored once.
+    dedupe_window: float = 600.0
+    # Refuse posts that carry neither Origin nor Referer (non-browser clients).
+    require_origin: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        base = cls()
+        origins = env.get(ENV_ORIGINS, "").replace(",", " ").split()
+        rate_limit, rate_window = parse_rate(env.get(ENV_RATE, f"{base.rate_limit}/{base.rate_window:g}"))
+        return cls(
+            db_path=Path(env.get(ENV_DB) or DEFAULT_DB),
+            site_origins=tuple(normalise_origin(o) for o in origins) or DEFAULT_ORIGINS,
+            max_body_bytes=_positive_int(env.get(ENV_MAX_BODY, str(base.max_body_bytes)), ENV_MAX_BODY),
+            rate_limit=rate_limit,
+            rate_window=rate_window,
+            dedupe_window=float(env.get(ENV_DEDUPE, base.dedupe_window)),
+            require_origin=env.get(ENV_REQUIRE_ORIGIN, "").lower() in ("1", "true", "yes"),
+        )
+
+    @property
+    def primary_origin(self) -> str:
+        return self.site_origins[0]
+
+
+def normalise_origin(value: str) -> str:
+    """``HTTPS://Example.com:443/`` -> ``https://example.com``; refuse anything with a path."""
+    origin = origin_of(value.rstrip("/"))
+    parts = urlsplit(value.rstrip("/"))
+    if origin is None or parts.path or parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"not a site origin: {value!r} (expected scheme://host[:port], "
+                            "e.g. https://www.example.it)")
+    return origin
+
+
+def origin_of(url: str) -> str | None:
+    """The origin (scheme://host[:port], default port dropped) of an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if port is not None and port != DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}:{port}"
+    return f"{scheme}://{host}"
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """``"10/60"`` -> (10 posts, 60 seconds); ``"0"`` turns the limit off."""
+    count, _, window = text.partition("/")
+    try:
+        limit, seconds = int(count), float(window or 60)
+    except ValueError:
+        raise SettingsError(f"bad rate limit {text!r} (expected POSTS/SECONDS, e.g. 10/60, or 0)") from None
+    if limit < 0 or seconds <= 0:
+        raise SettingsError(f"bad rate limit {text!r} (expected POSTS/SECONDS, e.g. 10/60, or 0)")
+    return limit, seconds
+
+
+def _positive_int(text: str, name: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingsError(f"{name}: expected a positive number of bytes, got {text!r}")
+    return value

@@ -1,0 +1,53 @@
+"""The one HTML page the receiver writes: an Italian error page for plain (non-JavaScript) posts.
+
+Every value is escaped; the page never shows what the visitor typed, only which fields to fix.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from string import Template
+
+PAGE = Template("""<!doctype html>
+<html lang="it">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>$title</title>
+<style>
+  body { font: 1rem/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; color: #1a1a1a; background: #fff; }
+  main { max-width: 36rem; margin: 0 auto; }
+  h1 { font-size: 1.5rem; }
+  a { color: #283593; }
+  @media (prefers-color-scheme: dark) { body { color: #eee; background: #1e1f29; } a { color: #9fa8da; } }
+</style>
+</head>
+<body>
+<main>
+<h1>$title</h1>
+<p>$message</p>
+$errors
+<p><a href="$back">$back_label</a></p>
+</main>
+</body>
+</html>
+""")
+
+ERRORS = Template("""<ul>
+$items
+</ul>""")
+ITEM = Template("<li><strong>$label</strong>: $problem</li>")
+
+
+def error_page(title: str, message: str, errors: list[tuple[str, str]], back: str,
+               back_label: str = "Torna al modulo") -> bytes:
+    """The error page: a title, a message, the (label, problem) list and a link back."""
+    items = "\n".join(ITEM.substitute(label=escape(lab), problem=escape(problem)) for lab, problem in errors)
+    return PAGE.substitute(
+        title=escape(title),
+        message=escape(message),
+        errors=ERRORS.substitute(items=items) if errors else "",
+        back=escape(back, quote=True),
+        back_label=escape(back_label),
+    ).encode("utf-8")

@@ -1,0 +1,47 @@
+"""A sliding-window limit on posts per client, kept in memory only.
+
+Clients are told apart by a keyed hash of their address: the address itself is never kept,
+and the key is random per process, so the hashes mean nothing outside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from typing import Callable
+
+
+class RateLimiter:
+    """At most ``limit`` hits per client in any ``window`` seconds (``limit`` 0: no limit)."""
+
+    def __init__(self, limit: int, window: float, max_clients: int = 50_000,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self.window = window
+        self.max_clients = max_clients
+        self.clock = clock
+        self._key = secrets.token_bytes(16)
+        self._hits: OrderedDict[bytes, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def hit(self, client: str) -> float:
+        """Count one post; returns 0 if allowed, else the seconds until the next is allowed."""
+        if self.limit <= 0:
+            return 0.0
+        key = hashlib.blake2b(client.encode("utf-8", "replace"), key=self._key, digest_size=16).digest()
+        now = self.clock()
+        with self._lock:
+            hits = self._hits.pop(key, None) or deque()
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            # Most recently active last: the oldest idle clients are forgotten first.
+            self._hits[key] = hits
+            if len(self._hits) > self.max_clients:
+                self._hits.popitem(last=False)
+            if len(hits) >= self.limit:
+                return max(hits[0] + self.window - now, 0.001)
+            hits.append(now)
+            return 0.0

@@ -1,0 +1,317 @@
+"""Lead storage in SQLite: durable commits, a versioned schema, erasure and retention.
+
+- WAL journal with ``synchronous=FULL``: a lead acknowledged to the visitor is on disk, even
+  if the machine loses power right after.
+- A small pool of connections, each used by one thread at a time; write transactions are serialised by a lock inside the process
+  (no busy-wait polling between our own threads) and by ``busy_timeout`` across processes.
+- ``secure_delete`` and a WAL checkpoint after erasure: an erased address does not linger in
+  free pages of the database file or in the write-ahead log.
+- Leads that are erased or expire leave an anonymous count behind (table ``retired``), so the
+  statistics of past campaigns do not change when personal data goes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Iterator
+
+from approdo import lead_form
+
+# Each migration is a list of statements run in one transaction, in order, from the
+# database's PRAGMA user_version up to len(MIGRATIONS). Migrations are history: never edit
+# one that has shipped, append a new one (a test checks the columns still match the contract).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the leads, with consent proof and campaign attribution.
+    (
+        """CREATE TABLE leads (
+            id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            landing TEXT NOT NULL,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            company TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL DEFAULT '',
+            marketing_consent INTEGER NOT NULL CHECK (marketing_consent IN (0, 1)),
+            consent_version TEXT NOT NULL,
+            privacy_version TEXT NOT NULL,
+            utm_source TEXT NOT NULL DEFAULT '',
+            utm_medium TEXT NOT NULL DEFAULT '',
+            utm_campaign TEXT NOT NULL DEFAULT '',
+            utm_content TEXT NOT NULL DEFAULT '',
+            utm_term TEXT NOT NULL DEFAULT '',
+            page_url TEXT NOT NULL DEFAULT '',
+            referrer TEXT NOT NULL DEFAULT ''
+        )""",
+        # Duplicate check: the same address on the same landing page, recently.
+        "CREATE INDEX leads_landing_email ON leads (landing, email COLLATE NOCASE, received_at)",
+        "CREATE INDEX leads_email ON leads (email COLLATE NOCASE)",
+        "CREATE INDEX leads_received_at ON leads (received_at)",
+    ),
+    # 2: anonymous counters (spam, duplicates, erasure requests) and the counts that erased or
+    # expired leads leave behind.
+    (
+        """CREATE TABLE events (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, kind)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE retired (
+            day TEXT NOT NULL,
+            landing TEXT NOT NULL,
+            utm_source TEXT NOT NULL,
+            utm_campaign TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, landing, utm_source, utm_campaign, reason)
+        ) WITHOUT ROWID""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# The columns a lead row holds, drawn from the contract: every field but the routing ones.
+LEAD_COLUMNS: tuple[str, ...] = tuple(f.name for f in lead_form.FIELDS if f.group != lead_form.ROUTING)
+
+# Counter kinds in ``events``.
+SPAM = "spam"
+DUPLICATE = "duplicate"
+ERASURE = "erasure"
+# Reasons in ``retired``.
+ERASED = "erased"
+EXPIRED = "expired"
+
+STORED = "stored"
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used as it is (e.g. written by a newer version)."""
+
+
+def timestamp(moment: datetime) -> str:
+    """A UTC time as stored: sortable text, e.g. ``2026-11-22T10:28:00.123456Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The lead database at ``path``, created and migrated on first use."""
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000, pool_size: int = 16):
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.pool_size = pool_size
+        self._idle: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Personal data: readable by its owner only (SQLite gives -wal/-shm the same mode).
+            self.path.touch(mode=0o600)
+        self.migrate()
+
+    # --- connections ----------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        # A pooled connection serves one thread at a time, but not always the same thread
+        # (the threaded server starts one thread per request).
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=self.busy_timeout_ms / 1000)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")
+        return conn
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """Borrow a connection from the pool for the length of a ``with`` block."""
+        with self._pool_lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._open()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:  # never hand on a connection mid-transaction
+                conn.execute("ROLLBACK")
+            with self._pool_lock:
+                if len(self._idle) < self.pool_size:
+                    self._idle.append(conn)
+                    conn = None
+            if conn is not None:
+                conn.close()
+
+    def close(self) -> None:
+        with self._pool_lock:
+            for conn in self._idle:
+                conn.close()
+            self._idle.clear()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (durably) when the block ends without error."""
+        with self.connection() as conn, self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # --- schema ---------------------------------------------------------------------------
+
+    def version(self) -> int:
+        with self.connection() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> int:
+        """Bring the schema up to ``SCHEMA_VERSION``; returns the version found before."""
+        found = self.version()
+        if found > SCHEMA_VERSION:
+            raise StorageError(f"{self.path}: schema version {found} is newer than this receiver "
+                               f"understands ({SCHEMA_VERSION}); upgrade Approdo")
+        for number in range(found + 1, SCHEMA_VERSION + 1):
+            with self.write() as conn:
+                # Another process may have migrated while we waited for the write lock.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue
+                for statement in MIGRATIONS[number - 1]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+        return found
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add_lead(self, values: dict[str, str], received_at: datetime, dedupe_window: float) -> str:
+        """Store a validated lead; returns ``STORED`` or ``DUPLICATE`` (already stored lately).
+
+        Returns only after the transaction is committed to disk.
+        """
+        row = {name: values.get(name, "") for name in LEAD_COLUMNS}
+        row["marketing_consent"] = 1 if values.get("marketing_consent") == lead_form.CONSENT_GIVEN else 0
+        when = timestamp(received_at)
+        with self.write() as conn:
+            if dedupe_window > 0:
+                since = timestamp(received_at - timedelta(seconds=dedupe_window))
+                seen = conn.execute(
+                    "SELECT 1 FROM leads WHERE landing = ? AND email = ? COLLATE NOCASE"
+                    " AND received_at >= ? LIMIT 1",
+                    (row["landing"], row["email"], since),
+                ).fetchone()
+                if seen:
+                    self._count(conn, DUPLICATE, when[:10])
+                    return DUPLICATE
+            columns = ("received_at", *LEAD_COLUMNS)
+            placeholders = ", ".join("?" for _ in columns)
+            conn.execute(
+                f"INSERT INTO leads ({', '.join(columns)}) VALUES ({placeholders})",
+                (when, *(row[name] for name in LEAD_COLUMNS)),
+            )
+        return STORED
+
+    def count_event(self, kind: str, moment: datetime) -> None:
+        with self.write() as conn:
+            self._count(conn, kind, timestamp(moment)[:10])
+
+    @staticmethod
+    def _count(conn: sqlite3.Connection, kind: str, day: str, amount: int = 1) -> None:
+        conn.execute(
+            "INSERT INTO events (day, kind, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count",
+            (day, kind, amount),
+        )
+
+    def erase(self, email: str, moment: datetime | None = None) -> int:
+        """Right to erasure: delete every lead of ``email`` (any letter case, any landing).
+
+        Keeps only how many leads there were per day and landing page, and counts the request.
+        """
+        moment = moment or utcnow()
+        with self.write() as conn:
+            where, params = "email = ? COLLATE NOCASE", (email.strip(),)
+            # Campaign names are dropped too: a campaign link may be made for one person.
+            erased = self._retire(conn, where, params, ERASED, keep_campaign=False)
+            self._count(conn, ERASURE, timestamp(moment)[:10])
+        self.checkpoint()
+        return erased
+
+    def prune(self, before: datetime) -> int:
+        """Retention: delete the leads received before ``before``; keep anonymous counts."""
+        with self.write() as conn:
+            pruned = self._retire(conn, "received_at < ?", (timestamp(before),), EXPIRED, keep_campaign=True)
+        self.checkpoint()
+        return pruned
+
+    @staticmethod
+    def _retire(conn: sqlite3.Connection, where: str, params: tuple, reason: str, keep_campaign: bool) -> int:
+        source, campaign = ("utm_source", "utm_campaign") if keep_campaign else ("''", "''")
+        conn.execute(
+            f"INSERT INTO retired (day, landing, utm_source, utm_campaign, reason, count)"
+            f" SELECT substr(received_at, 1, 10), landing, {source}, {campaign}, ?, count(*)"
+            f" FROM leads WHERE {where} GROUP BY 1, 2, 3, 4"
+            " ON CONFLICT (day, landing, utm_source, utm_campaign, reason)"
+            " DO UPDATE SET count = count + excluded.count",
+            (reason, *params),
+        )
+        return conn.execute(f"DELETE FROM leads WHERE {where}", params).rowcount
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False if readers kept it busy."""
+        with self.connection() as conn:
+            return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def leads(self, landings: tuple[str, ...] = (), since: datetime | None = None,
+              until: datetime | None = None) -> list[sqlite3.Row]:
+        """Stored leads, oldest first, filtered by landing page and time (``until`` excluded)."""
+        where, params = _filters(landings, since, until)
+        with self.connection() as conn:
+            return conn.execute(
+                f"SELECT id, {', '.join(('received_at', *LEAD_COLUMNS))} FROM leads{where}"
+                " ORDER BY received_at, id",
+                params,
+            ).fetchall()
+
+    def retired(self, landings: tuple[str, ...] = (), since: datetime | None = None,
+                until: datetime | None = None) -> list[sqlite3.Row]:
+        """Anonymous counts left by erased and expired leads (days compared as dates)."""
+        where, params = _filters(landings, since, until, column="day")
+        with self.connection() as conn:
+            return conn.execute(
+                f"SELECT day, landing, utm_source, utm_campaign, reason, count FROM retired{where}",
+                params,
+            ).fetchall()
+
+    def events(self, since: datetime | None = None, until: datetime | None = None) -> dict[str, int]:
+        where, params = _filters((), since, until, column="day")
+        with self.connection() as conn:
+            rows = conn.execute(f"SELECT kind, sum(count) FROM events{where} GROUP BY kind", params).fetchall()
+        return {kind: total for kind, total in rows}
+
+
+def _filters(landings: tuple[str, ...], since: datetime | None, until: datetime | None,
+             column: str = "received_at") -> tuple[str, list]:
+    clauses, params = [], []
+    if landings:
+        clauses.append(f"landing IN ({', '.join('?' for _ in landings)})")
+        params.extend(landings)
+    # Whole-day columns compare on the date; a day counts if it starts before ``until``.
+    length = 10 if column == "day" else None
+    if since is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(timestamp(since)[:length])
+    if until is not None:
+        clauses.append(f"{column} < ?")
+        params.append(timestamp(until)[:length])
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
