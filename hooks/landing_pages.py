@@ -1,1 +1,182 @@
-"""(Being written: see the issue this hook belongs to.)"""
+"""Landing pages: validate ``docs/landing/<slug>.md``, give them their own lean template, and
+generate a thank-you page for each at ``landing/<slug>/grazie/`` in memory.
+
+The schema and every rule live in ``approdo.landing``; this module only connects them to
+MkDocs events. Markup is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path, PurePosixPath
+
+import yaml
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, InclusionLevel
+
+from approdo import landing as model
+from approdo import lead_form
+from approdo.errors import REPORT
+from approdo.frontmatter import parse
+
+log = logging.getLogger("mkdocs.hooks.landing_pages")
+
+TEMPLATE = "landing.html"
+PRIVACY_PAGE = "privacy.md"
+
+# Per build; `mkdocs serve` keeps this module between rebuilds, so on_config resets it.
+_landings: dict[str, model.Landing] = {}
+_thanks: dict[str, model.Landing] = {}
+_versions: dict[str, str] = {}
+
+
+def on_config(config):
+    _landings.clear()
+    _thanks.clear()
+    _versions.clear()
+    return config
+
+
+def _settings(config) -> dict:
+    return (config.extra.get("approdo") or {})
+
+
+def _display_root(config) -> Path:
+    return Path(config.config_file_path).parent
+
+
+@event_priority(100)  # collect errors before content_errors (90) reports them all at once
+def on_files(files, config):
+    root = _display_root(config)
+    docs_dir = Path(config.docs_dir)
+    try:
+        docs_shown = docs_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        docs_shown = docs_dir.as_posix()
+    defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"))
+    _check_default_action(defaults, root)
+
+    for file in files.documentation_pages():
+        if not file.abs_src_path:
+            continue
+        if file.src_uri.startswith(model.LANDING_DIR + "/") and not model.is_landing_path(file.src_uri):
+            if PurePosixPath(file.src_uri).name not in ("index.md", "README.md"):
+                REPORT.add(f"{docs_shown}/{file.src_uri}", 1,
+                           "landing pages live directly in docs/landing/",
+                           f"move it to docs/landing/{PurePosixPath(file.src_uri).name}")
+            continue
+        if not model.is_landing_path(file.src_uri):
+            continue
+        shown = f"{docs_shown}/{file.src_uri}"
+        landing, errors = model.parse_landing(shown, file.content_string, defaults,
+                                              src_path=file.src_uri)
+        REPORT.extend(errors)
+        if landing is None:
+            continue
+        if landing.thanks.download and landing.thanks.download.startswith("/"):
+            target = landing.thanks.download.lstrip("/")
+            if files.get_file_from_path(target) is None:
+                REPORT.add(shown, landing.line("thanks.download"),
+                           f"download '{landing.thanks.download}' is not a file of this site",
+                           f"a file under docs/, e.g. docs/{target}")
+        _landings[landing.slug] = landing
+
+    if not _landings:
+        return files
+    _versions.update(_consent_versions(config, files, root))
+    for landing in _landings.values():
+        src_uri = f"{model.LANDING_DIR}/{landing.slug}/{model.THANKS_SEGMENT}.md"
+        files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
+                                    inclusion=InclusionLevel.NOT_IN_NAV))
+        _thanks[src_uri] = landing
+    return files
+
+
+def _check_default_action(defaults: model.LandingDefaults, root: Path) -> None:
+    """The site-wide action (possibly from APPRODO_LEAD_ACTION) obeys the same rule as a page's."""
+    problem = model.action_problem(defaults.action) if defaults.action else "no form action"
+    if not problem:
+        return
+    line = 1
+    config_file = root / "mkdocs.yml"
+    if config_file.exists():
+        for number, text in enumerate(config_file.read_text(encoding="utf-8").splitlines(), 1):
+            if text.strip().startswith("action:"):
+                line = number
+                break
+    REPORT.add("mkdocs.yml", line, f"extra.approdo.leads.{problem.replace('form action', 'action')}"
+               " (set here or by APPRODO_LEAD_ACTION)", model.ACTION_EXPECTED)
+
+
+def _consent_versions(config, files, root: Path) -> dict[str, str]:
+    """Fingerprints of the marketing-consent wording and of the privacy notice's text."""
+    consent = _settings(config).get("consent") or {}
+    wording = str(consent.get("marketing") or "").strip()
+    if not wording:
+        REPORT.add("mkdocs.yml", 1, "extra.approdo.consent.marketing is missing",
+                   "the exact wording of the optional marketing checkbox")
+    privacy = files.get_file_from_path(PRIVACY_PAGE)
+    if privacy is None:
+        REPORT.add("mkdocs.yml", 1, f"landing pages link the privacy notice, but docs/{PRIVACY_PAGE} is missing",
+                   "a privacy notice page")
+        body = ""
+    else:
+        body = parse(privacy.content_string).body
+    return {
+        "privacy_url": privacy.url if privacy is not None else "",
+        "consent_text": wording,
+        "consent_version": lead_form.text_version(wording),
+        "privacy_version": lead_form.text_version(body),
+    }
+
+
+def _thanks_markdown(landing: model.Landing) -> str:
+    """The generated thank-you page: safe YAML front matter, then the author's Markdown text."""
+    meta = {
+        "title": landing.thanks.title,
+        "description": landing.description,
+        "template": TEMPLATE,
+        "noindex": True,
+        "search": {"exclude": True},
+    }
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n\n{landing.thanks.text}\n"
+
+
+def on_page_markdown(markdown, page, config, files):
+    landing = _landings.get(_slug_of(page))
+    if landing is not None:
+        page.meta["template"] = TEMPLATE
+        # Exposed for the sitemap and <meta name="robots">; a noindex offer stays out of search too.
+        page.meta["noindex"] = landing.noindex
+        if landing.noindex:
+            page.meta.setdefault("search", {})["exclude"] = True
+    return markdown
+
+
+def _slug_of(page) -> str:
+    src = page.file.src_uri
+    return PurePosixPath(src).stem if model.is_landing_path(src) else ""
+
+
+def on_page_context(context, page, config, nav):
+    landing = _landings.get(_slug_of(page))
+    kind = "offer"
+    if landing is None:
+        landing = _thanks.get(page.file.src_uri)
+        kind = "thanks"
+    if landing is None:
+        return context
+    site_url = config.site_url or ""
+    next_url = (site_url.rstrip("/") + "/" + landing.thanks_url) if site_url else "/" + landing.thanks_url
+    today = dt.date.today()
+    context["landing"] = landing
+    context["landing_kind"] = kind
+    context["landing_closed"] = landing.is_closed(today)
+    context["landing_closes"] = model.italian_date(landing.closes) if landing.closes else ""
+    context["landing_consent_text"] = _versions["consent_text"]
+    context["landing_form"] = model.form_view(landing, _versions["consent_version"],
+                                              _versions["privacy_version"], next_url)
+    context["landing_privacy_url"] = _versions["privacy_url"]
+    return context

@@ -529,6 +529,9 @@ class FormView:
     utm_fields: tuple[str, ...] = lead_form.UTM_FIELDS
     utm_pattern: str = lead_form.UTM_PATTERN
     utm_max_length: int = lead_form.UTM_MAX_LENGTH
+    page_url_field: str = PAGE_URL
+    referrer_field: str = REFERRER
+    next_field: str = lead_form.NEXT
     page_url_max_length: int = lead_form.FIELDS_BY_NAME[PAGE_URL].max_length
     referrer_max_length: int = lead_form.FIELDS_BY_NAME[REFERRER].max_length
 

@@ -1,0 +1,173 @@
+/* Approdo landing pages: attribution fields and a fetch submission on top of a form that
+   already works as a plain POST. No framework, no cookies, no localStorage: UTM values are read
+   from this page's own URL and only sent with the form. Every text shown comes from the
+   template's data attributes. */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-landing-form]");
+  if (!form) return;
+  var data = form.dataset;
+
+  /* Keep only the characters the contract allows (lead_form.UTM_PATTERN, a character class
+     followed by "*") and at most `max` of them. */
+  function cleaner(pattern, max) {
+    var match = /^\[(.*)\]\*$/.exec(pattern || "");
+    var disallowed = match ? new RegExp("[^" + match[1] + "]", "g") : /[^A-Za-z0-9]/g;
+    return function (value) {
+      return String(value || "").replace(disallowed, "").slice(0, max);
+    };
+  }
+
+  function field(name) {
+    var found = form.elements.namedItem(name);
+    return found && found.nodeType === 1 ? found : null;
+  }
+
+  function setValue(name, value) {
+    var input = field(name);
+    if (input) input.value = value;
+  }
+
+  function fillAttribution() {
+    var params = new URLSearchParams(window.location.search);
+    var clean = cleaner(data.utmPattern, parseInt(data.utmMax, 10) || 100);
+    (data.utmFields || "").split(" ").forEach(function (name) {
+      if (name && params.has(name)) setValue(name, clean(params.get(name)));
+    });
+    var page = window.location.href.split("#")[0];
+    setValue(data.pageUrlField, page.slice(0, parseInt(data.pageUrlMax, 10) || 500));
+    setValue(data.referrerField, (document.referrer || "").slice(0, parseInt(data.referrerMax, 10) || 500));
+    // The thank-you page on the origin actually serving this page (a preview, a mirror...).
+    if (data.thanks) setValue(data.nextField, new URL(data.thanks, window.location.href).href);
+  }
+
+  /* A page built before its closing date keeps working after it: close it in the browser. */
+  function closeIfPast() {
+    if (!data.closes) return false;
+    var now = new Date();
+    var today = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    if (today <= data.closes) return false;
+    form.hidden = true;
+    document.querySelectorAll("[data-landing-open]").forEach(function (el) { el.hidden = true; });
+    var closed = document.querySelector("[data-landing-closed]");
+    if (closed) closed.hidden = false;
+    return true;
+  }
+
+  var errorBox = form.querySelector("[data-landing-error]");
+  var button = form.querySelector("button[type=submit]");
+  var buttonText = button ? button.textContent : "";
+
+  function clearErrors() {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+    form.querySelectorAll("[data-field-error]").forEach(function (el) {
+      el.hidden = true;
+      el.textContent = "";
+      var input = field(el.getAttribute("data-field-error"));
+      if (input) input.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showError(message, fieldErrors) {
+    var first = null;
+    Object.keys(fieldErrors || {}).forEach(function (name) {
+      var slot = form.querySelector('[data-field-error="' + CSS.escape(name) + '"]');
+      var input = field(name);
+      if (!slot || !input) return;
+      slot.textContent = String(fieldErrors[name]);
+      slot.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      first = first || input;
+    });
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+    (first || errorBox).focus();
+  }
+
+  function busy(on) {
+    form.toggleAttribute("aria-busy", on);
+    if (!button) return;
+    button.disabled = on;
+    button.textContent = on ? data.msgSending : buttonText;
+  }
+
+  function body() {
+    var values = new FormData(form);
+    if (data.encoding === "json") {
+      var object = {};
+      values.forEach(function (value, name) { object[name] = String(value); });
+      return { body: JSON.stringify(object), type: "application/json" };
+    }
+    return { body: new URLSearchParams(values), type: null };
+  }
+
+  /* Show the thank-you page's own section in place of the page, so the download link is never
+     part of the landing page; relative links are rebased on the thank-you page's URL. */
+  function showThanks() {
+    var url = new URL(data.thanks, window.location.href);
+    return fetch(url.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("thanks " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var section = doc.querySelector("[data-landing-thanks]");
+        if (!section) throw new Error("no thanks section");
+        section.querySelectorAll("[href], [src]").forEach(function (el) {
+          ["href", "src"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value && value.charAt(0) !== "#") el.setAttribute(attr, new URL(value, url).href);
+          });
+        });
+        var main = document.querySelector("main") || document.body;
+        main.replaceChildren(document.importNode(section, true));
+        document.title = doc.title || document.title;
+        window.scrollTo(0, 0);
+        var heading = main.querySelector("h1");
+        if (heading) heading.focus();
+      })
+      .catch(function () { window.location.assign(url.href); });
+  }
+
+  function reply(response) {
+    return response.text().then(function (text) {
+      try { return JSON.parse(text); } catch (e) { return null; }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (form.getAttribute("aria-busy") !== null) { event.preventDefault(); return; }
+    if (closeIfPast()) { event.preventDefault(); return; }
+    event.preventDefault();
+    clearErrors();
+    busy(true);
+    var payload = body();
+    var headers = { Accept: "application/json" };
+    if (payload.type) headers["Content-Type"] = payload.type;
+    fetch(form.action, {
+      method: "POST", body: payload.body, headers: headers,
+      // A receiver that answers with a redirect has accepted the lead: don't follow it.
+      redirect: "manual", credentials: "omit", referrerPolicy: "strict-origin-when-cross-origin"
+    })
+      .then(function (response) {
+        if (response.type === "opaqueredirect") return showThanks();
+        return reply(response).then(function (json) {
+          if (response.ok && !(json && json.ok === false)) return showThanks();
+          busy(false);
+          var invalid = json && json.errors && Object.keys(json.errors).length;
+          showError((json && json.message) || (invalid ? data.msgInvalid : data.msgFailed),
+                    json && json.errors);
+        });
+      })
+      .catch(function () {
+        busy(false);
+        showError(navigator.onLine === false ? data.msgOffline : data.msgFailed, null);
+      });
+  });
+
+  if (!closeIfPast()) fillAttribution();
+})();
