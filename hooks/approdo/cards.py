@@ -43,6 +43,8 @@ class Card:
     kicker: str = ""
     brand: str = ""
     footer: str = ""
+    # A line under the title (a landing page's offer).
+    subtitle: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,15 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
-def fit_title(title: str, path: Path, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def fit_title(title: str, path: Path, width: int, max_lines: int = _TITLE_MAX_LINES
+              ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest title size whose lines fit; at the smallest size, extra lines end in '…'."""
     for size in _TITLE_SIZES:
         font = _font(path, size)
         lines = wrap(title, font, width)
-        if len(lines) <= _TITLE_MAX_LINES:
+        if len(lines) <= max_lines:
             return font, lines
-    lines = lines[:_TITLE_MAX_LINES]
+    lines = lines[:max_lines]
     last = lines[-1]
     while last and font.getlength(last + "…") > width:
         last = last[:-1].rstrip()
@@ -149,14 +152,24 @@ def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
                   anchor="lm")
         y += pill_h + 36
 
-    title_font, lines = fit_title(card.title, fonts.bold, inner)
+    title_font, lines = fit_title(card.title, fonts.bold, inner,
+                                  _TITLE_MAX_LINES - 1 if card.subtitle else _TITLE_MAX_LINES)
     line_height = int(title_font.size * 1.18)
-    # Centre the title in the space left between the kicker and the band.
-    block = line_height * len(lines)
+    sub_font = _font(fonts.regular, 34)
+    sub_lines = wrap(card.subtitle, sub_font, inner)[:2] if card.subtitle else []
+    if len(sub_lines) == 2 and len(wrap(card.subtitle, sub_font, inner)) > 2:
+        sub_lines[1] = _ellipsize(sub_lines[1] + " …", sub_font, inner)
+    sub_height = 46 * len(sub_lines) + (20 if sub_lines else 0)
+    # Centre title and subtitle in the space left between the kicker and the band.
+    block = line_height * len(lines) + sub_height
     y = max(y, y + ((band_top - 40 - y) - block) // 2)
     for line in lines:
         draw.text((_MARGIN, y), line, font=title_font, fill=style.text)
         y += line_height
+    y += 20
+    for line in sub_lines:
+        draw.text((_MARGIN, y), line, font=sub_font, fill=style.muted)
+        y += 46
 
     band_mid = band_top + 60
     if card.brand:

@@ -1,0 +1,272 @@
+"""Search-engine and social-preview metadata for every page.
+
+Computes Open Graph, Twitter card and JSON-LD values into the template context as
+``approdo_seo``; ``partials/approdo/head.html`` prints them, escaped. Also checks that every
+``image:`` in front matter points at an image social networks can show.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from PIL import Image as PILImage, UnidentifiedImageError
+
+import seo_pages
+from approdo import seo
+from approdo.errors import REPORT
+from approdo.frontmatter import parse
+
+log = logging.getLogger("mkdocs.hooks.seo")
+
+# Formats Facebook, LinkedIn, WhatsApp and X all show in a link preview (not SVG).
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
+
+_site: seo_pages.Site | None = None
+# Site-relative URL -> page, and author name -> profile URL, filled in on_env.
+_pages: dict[str, object] = {}
+_profiles: dict[str, str] = {}
+# Front-matter image -> its File (resolved in on_files).
+_images: dict[str, object] = {}
+
+
+def on_config(config):
+    global _site
+    # `mkdocs serve` keeps this module between builds.
+    _pages.clear()
+    _profiles.clear()
+    _images.clear()
+    _site = seo_pages.site(config)
+    return config
+
+
+# --- front-matter images --------------------------------------------------------------------
+
+def image_candidates(value: str, src_uri: str) -> list[str]:
+    """Docs-relative paths an ``image:`` value may mean: "/x.png" from the docs root, other
+    paths from the page's folder first, then from the docs root."""
+    if value.startswith("/"):
+        return [posixpath.normpath(value.lstrip("/"))]
+    here = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), value))
+    return list(dict.fromkeys([here, posixpath.normpath(value)]))
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("https://", "http://"))
+
+
+@event_priority(100)  # an error here must be reported by content_errors (90) with the others
+def on_files(files, config):
+    root = Path(config.config_file_path).parent
+    for file in files.documentation_pages():
+        if not file.abs_src_path:  # generated in memory: nothing an author wrote
+            continue
+        fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        value = (fm.data or {}).get("image")
+        if value is None:
+            continue
+        path = _display_path(file.abs_src_path, root)
+        line = fm.line("image")
+        if not isinstance(value, str) or not value.strip():
+            REPORT.add(path, line, "image is not text", "a path such as /assets/images/x.png")
+            continue
+        value = value.strip()
+        if _is_url(value):
+            if not value.startswith("https://"):
+                REPORT.add(path, line, f"image '{value}' is not https://",
+                           "social networks refuse images over plain http")
+            continue
+        suffix = posixpath.splitext(value)[1].lower()
+        if suffix not in IMAGE_TYPES:
+            REPORT.add(path, line, f"image '{value}' is not PNG, JPEG, GIF or WebP",
+                       "social networks do not show SVG or other formats in link previews")
+            continue
+        found = next((files.get_file_from_path(candidate)
+                      for candidate in image_candidates(value, file.src_uri)
+                      if files.get_file_from_path(candidate)), None)
+        if found is None:
+            REPORT.add(path, line, f"image '{value}' not found",
+                       "a file under docs/, e.g. /assets/images/x.png, or an https:// URL")
+            continue
+        _images[file.src_uri] = found
+    return files
+
+
+def _display_path(abs_src_path: str, root: Path) -> str:
+    try:
+        return Path(abs_src_path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(abs_src_path).as_posix()
+
+
+def _image_size(path: str) -> tuple[int, int]:
+    try:
+        with PILImage.open(path) as image:  # reads the header only
+            return image.size
+    except (OSError, UnidentifiedImageError):
+        return 0, 0
+
+
+# --- page metadata --------------------------------------------------------------------------
+
+def on_env(env, config, files):
+    from material.plugins.blog.structure import Profile
+
+    for file in files.documentation_pages():
+        page = file.page
+        if page is None:
+            continue
+        _pages.setdefault(page.url, page)
+        if isinstance(page, Profile) and page.name not in _profiles:
+            _profiles[page.name] = seo.absolute(_site.site_url, page.url)
+        # The preview image, resolved once: the feeds hook reads it from here too. Runs after
+        # social_cards.on_env (listed before this hook in mkdocs.yml), which sets the cards.
+        page.meta["approdo_image"] = _page_image(page, seo_pages.title(page, config))
+    return env
+
+
+def _page_image(page, title: str) -> seo.Image:
+    file = _images.get(page.file.src_uri)
+    value = page.meta.get("image") if isinstance(page.meta, dict) else None
+    if isinstance(value, str) and _is_url(value.strip()):
+        suffix = posixpath.splitext(value.split("?")[0])[1].lower()
+        return seo.Image(value.strip(), alt=title, type=IMAGE_TYPES.get(suffix, ""))
+    if file is not None:
+        width, height = _image_size(file.abs_src_path)
+        return seo.Image(seo.absolute(_site.site_url, file.url), width, height, title,
+                         IMAGE_TYPES.get(posixpath.splitext(file.src_uri)[1].lower(), ""))
+    card = page.meta.get("approdo_card") if isinstance(page.meta, dict) else None
+    return _card_image(card) if card else None
+
+
+def _card_image(card: dict) -> seo.Image:
+    return seo.Image(seo.absolute(_site.site_url, card["url"]), card["width"], card["height"],
+                     card["alt"], card["type"])
+
+
+def _description(page, config, kind: str) -> str:
+    meta = page.meta if isinstance(page.meta, dict) else {}
+    text = meta.get("description")
+    if isinstance(text, str) and text.strip():
+        return seo.plain_text(text)
+    derived = (seo_pages.view_description(page, config) if kind == seo_pages.BLOG
+               else seo.description_from_html(page.content or ""))
+    if derived and not page.is_homepage:
+        # main.html prints page.meta.description: the meta tag and og:description agree.
+        meta["description"] = derived
+        return derived
+    return _site.description
+
+
+def _crumbs(page, config, kind: str, title: str) -> list[seo.Crumb]:
+    home = _pages.get("")
+    crumbs = [seo.Crumb(seo_pages.title(home, config) if home else config.site_name,
+                        seo.absolute(_site.site_url, ""))]
+    prefixes = [url for url in seo.url_prefixes(page.url) if url in _pages]
+    if kind == seo_pages.POST and page.categories:
+        prefixes.append(page.categories[0].url)
+    for url in prefixes:
+        crumbs.append(seo.Crumb(seo_pages.title(_pages[url], config), seo.absolute(_site.site_url, url)))
+    crumbs.append(seo.Crumb(title, seo.absolute(_site.site_url, page.url)))
+    return crumbs
+
+
+def _organization(config) -> dict:
+    brand = _site.brand
+    address = {"addressLocality": brand["city"], "addressCountry": "IT"} if brand.get("city") else None
+    if address and brand.get("address"):
+        address = {"streetAddress": brand["address"], **address}
+    logo = config.theme.get("logo")
+    return seo.organization(
+        brand.get("name") or _site.name, _site.site_url,
+        logo=seo.absolute(_site.site_url, logo) if logo else "",
+        email=brand.get("email", ""), address=address,
+        same_as=list(brand.get("profiles") or []),
+        description=brand.get("tagline", ""),
+    )
+
+
+def _landing_offer(page, url: str) -> dict | None:
+    landing = _site.landings.get(page.file.src_uri)
+    if landing is None:
+        return None
+    valid = (datetime.combine(landing.closes, time(23, 59, 59), timezone.utc)
+             if landing.closes else None)
+    # Approdo landing pages trade a free offer (guide, consultation, seat) for a contact.
+    item = seo.Offer(name=landing.offer.headline or landing.title,
+                     description=landing.offer.subheadline or landing.description,
+                     valid_through=valid)
+    return seo.offer(item, url, _site.site_url)
+
+
+def metadata(page, config) -> dict:
+    """Everything head.html prints for ``page``."""
+    kind = seo_pages.kind(page)
+    title = seo_pages.title(page, config)
+    description = _description(page, config, kind)
+    url = page.canonical_url or seo.absolute(_site.site_url, page.url)
+    image = page.meta.get("approdo_image") or _page_image(page, title)
+    created, updated = seo_pages.dates(page, config)
+    data = {
+        "kind": kind,
+        "type": "article" if kind == seo_pages.POST else "website",
+        "title": title,
+        "description": description,
+        "url": url,
+        "image": image,
+        "locale": _site.locale,
+        "site_name": _site.name,
+        "twitter_card": "summary_large_image",
+        "twitter_site": _site.brand.get("twitter", ""),
+        "article": None,
+    }
+    webpage_kind = "CollectionPage" if kind == seo_pages.BLOG else "WebPage"
+    breadcrumb = seo.breadcrumb_list(_crumbs(page, config, kind, title)) if kind != seo_pages.HOME else None
+    if kind == seo_pages.HOME:
+        objects = [_organization(config),
+                   seo.website(_site.name, _site.site_url, _site.description,
+                               language=_language_tag(), search="search" in config.plugins),
+                   seo.web_page(url=url, name=title, description=description,
+                                site_url=_site.site_url, image=image, modified=updated,
+                                language=_language_tag())]
+    elif kind == seo_pages.POST:
+        authors = [seo.Person(author.name, _profiles.get(author.name, "") or (author.url or ""))
+                   for author in page.authors]
+        tags = [str(tag) for tag in page.meta.get("tags") or []]
+        section = page.config.categories[0] if page.config.categories else ""
+        data["article"] = {
+            "published": seo.iso(created), "modified": seo.iso(updated or created),
+            "authors": [author.url or author.name for author in authors],
+            "section": section, "tags": tags,
+        }
+        words = len(seo.plain_text(page.content or "").split())
+        objects = [seo.blog_posting(url=url, headline=title, description=description,
+                                    site_url=_site.site_url, published=created, modified=updated,
+                                    authors=authors, image=image, section=section, keywords=tags,
+                                    language=_language_tag(), word_count=words)]
+    else:
+        webpage = seo.web_page(url=url, name=title, description=description,
+                               site_url=_site.site_url, kind=webpage_kind, image=image,
+                               modified=updated, language=_language_tag())
+        if kind == seo_pages.LANDING:
+            offer = _landing_offer(page, url)
+            if offer:
+                webpage["mainEntity"] = offer
+        objects = [webpage]
+    if breadcrumb:
+        objects.append(breadcrumb)
+    data["json_ld"] = seo.script_json(seo.graph(*objects))
+    return data
+
+
+def _language_tag() -> str:
+    return _site.locale.replace("_", "-")
+
+
+def on_page_context(context, page, config, nav):
+    context["approdo_seo"] = metadata(page, config)
+    return context
