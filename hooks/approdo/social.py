@@ -1,0 +1,102 @@
+"""What the social hooks share: the landing pages of a site and the paths errors name.
+
+No MkDocs import: functions take the few config values they need (a docs folder, the project
+root, ``extra.approdo``), so the hooks stay thin and this stays testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from approdo.landing import LANDING_DIR, Landing, is_landing_path, load_landings
+
+
+@dataclass(frozen=True)
+class SiteLandings:
+    """The landing pages of one build: every slug that exists, and those that are valid."""
+
+    # Slugs of every landing file, valid or not: a link to a landing page with a mistake of its
+    # own is not also "unknown" (the landing hook reports the real mistake).
+    slugs: tuple[str, ...]
+    valid: Mapping[str, Landing]
+
+    def unknown(self, slug: str) -> bool:
+        return slug not in self.slugs
+
+    def expected(self) -> str:
+        return "one of: " + (", ".join(self.slugs) if self.slugs else "no landing pages yet, "
+                             "add docs/landing/<slug>.md")
+
+
+def site_landings(docs_dir: str | Path, extra: Mapping[str, Any] | None, root: str | Path) -> SiteLandings:
+    """Read the landing pages under ``docs_dir`` (errors are the landing hook's to report)."""
+    docs = Path(docs_dir)
+    folder = docs / LANDING_DIR
+    slugs = sorted(
+        file.stem for file in folder.glob("*.md")
+        if is_landing_path(file.relative_to(docs).as_posix())
+    ) if folder.is_dir() else []
+    leads = ((extra or {}).get("approdo") or {}).get("leads")
+    valid, _ = load_landings(docs, leads, root=root)
+    return SiteLandings(tuple(slugs), valid)
+
+
+def shown_path(docs_dir: str | Path, root: str | Path, src_path: str) -> str:
+    """A docs-relative path as errors name it: relative to the project root ("docs/x.md")."""
+    full = Path(docs_dir) / PurePosixPath(src_path)
+    try:
+        return full.relative_to(Path(root)).as_posix()
+    except ValueError:
+        return full.as_posix()
+
+
+def approdo_settings(extra: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
+    """``extra.approdo.<key>`` as a mapping ({} when absent)."""
+    value = ((extra or {}).get("approdo") or {}).get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def post_date(page: Any):
+    """The publication date of a blog post page (Material's ``Post``), or None for other pages."""
+    date = getattr(getattr(page, "config", None), "date", None)
+    return getattr(date, "created", None)
+
+
+def recent_posts(pages: Iterable[Any], count: int) -> list[Any]:
+    """The ``count`` newest published posts among ``pages``, newest first."""
+    posts = [page for page in pages
+             if post_date(page) is not None and not getattr(page.config, "draft", False)]
+    posts.sort(key=lambda page: (post_date(page), page.url), reverse=True)
+    return posts[:count]
+
+
+def social_settings(extra: Mapping[str, Any] | None) -> dict[str, int]:
+    """``extra.approdo.social``: how many posts the link in bio and the social kit list."""
+    settings = approdo_settings(extra, "social")
+    return {"bio_posts": int(settings.get("bio_posts", 6)),
+            "kit_posts": int(settings.get("kit_posts", 10))}
+
+
+def yaml_key_line(text: str, dotted: str) -> int:
+    """The 1-based line of a dotted key ("extra.approdo.cta") in a YAML file such as mkdocs.yml,
+    or of its deepest parent found; 1 if none. Composing (not loading) ignores custom tags
+    like ``!ENV``. A key given twice counts where it was last given, as YAML loaders do."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return 1
+    line = 1
+    for part in dotted.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = [(key, value) for key, value in node.value
+                 if isinstance(key, yaml.ScalarNode) and key.value == part]
+        if not found:
+            break
+        key, node = found[-1]
+        line = key.start_mark.line + 1
+    return line

@@ -1,0 +1,169 @@
+"""Calls to action: a box after an article (and where ``[[cta: <slug>]]`` says, mid-article)
+leading to a landing page with ``utm_source=blog&utm_medium=cta``.
+
+Validation runs in ``on_files`` (priority 100, collected by ``content_errors``); rendering is
+a placeholder comment in ``on_page_markdown`` replaced in ``on_page_content``: the blog
+listing renders excerpts from the page's Markdown with its own parser, so there the
+placeholder stays an invisible comment and a call to action never shows inside an excerpt.
+The markup is ``partials/approdo/cta.html`` in both places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
+
+from approdo import cta
+from approdo.errors import REPORT
+from approdo.frontmatter import parse
+from approdo.landing import is_landing_path
+from approdo.social import (SiteLandings, approdo_settings, shown_path, site_landings,
+                            yaml_key_line)
+
+log = logging.getLogger("mkdocs.hooks.calls_to_action")
+
+PARTIAL = "partials/approdo/cta.html"
+_PLACEHOLDER = re.compile(r"<!-- approdo:cta (?P<slug>[a-z0-9-]+) -->")
+
+_state: dict[str, Any] = {}
+
+
+def on_config(config):
+    # `mkdocs serve` keeps this module between builds: start from nothing every time.
+    _state.clear()
+    _state["by_category"] = dict(approdo_settings(config.extra, "cta").get("by_category") or {})
+    _state["root"] = Path(config.config_file_path).parent
+    _state["warned"] = set()
+    return config
+
+
+@event_priority(100)  # validators run first; content_errors reports them all at 90
+def on_files(files, config):
+    root = _state["root"]
+    landings = site_landings(config.docs_dir, config.extra, root)
+    _state["landings"] = landings
+    _check_config(config, landings)
+    for file in files.documentation_pages():
+        if is_landing_path(file.src_uri) or file.abs_src_path is None:
+            continue
+        _check_page(shown_path(config.docs_dir, root, file.src_uri),
+                    Path(file.abs_src_path).read_text(encoding="utf-8-sig"), landings)
+    return files
+
+
+def _check_config(config, landings: SiteLandings) -> None:
+    """``extra.approdo.cta.by_category``: known categories mapped to known landing pages."""
+    by_category = _state["by_category"]
+    if not by_category:
+        return
+    path = Path(config.config_file_path)
+    shown = path.relative_to(_state["root"]).as_posix()
+    text = path.read_text(encoding="utf-8")
+    allowed = _blog_categories(config)
+    for category, slug in by_category.items():
+        line = yaml_key_line(text, f"extra.approdo.cta.by_category.{category}")
+        if allowed and category not in allowed:
+            REPORT.add(shown, line, f"unknown category '{category}' in extra.approdo.cta.by_category",
+                       "one of: " + ", ".join(allowed))
+        if not isinstance(slug, str) or landings.unknown(slug):
+            REPORT.add(shown, line, f"unknown landing page '{slug}'", landings.expected())
+
+
+def _blog_categories(config) -> tuple[str, ...]:
+    for name in ("material/blog", "blog"):
+        if name in config.plugins:
+            return tuple(config.plugins[name].config.categories_allowed or ())
+    return ()
+
+
+def _check_page(shown: str, text: str, landings: SiteLandings) -> None:
+    fm = parse(text)
+    if fm.data is None:
+        return  # invalid front matter: validate_content reports it
+    if "landing" in fm.data:
+        value = fm.data["landing"]
+        line = fm.line("landing")
+        if value is False:
+            pass  # no closing call to action, not even the category's default
+        elif not isinstance(value, str) or not value.strip():
+            REPORT.add(shown, line, "'landing' is not a landing page slug",
+                       "a slug such as 'consulenza', or false for no call to action")
+        elif landings.unknown(value):
+            REPORT.add(shown, line, f"unknown landing page '{value}'", landings.expected())
+    for found in cta.find_directives(fm.body, fm.body_line):
+        if isinstance(found, cta.Malformed):
+            REPORT.add(shown, found.line, f"malformed call to action '{found.text}'",
+                       f"a line {cta.SYNTAX}")
+        elif landings.unknown(found.slug):
+            REPORT.add(shown, found.line, f"unknown landing page '{found.slug}'", landings.expected())
+
+
+def on_page_markdown(markdown, page, config, files):
+    if is_landing_path(page.file.src_uri):
+        return markdown
+
+    def placeholder(slug: str) -> str:
+        if _open_landing(slug, page, config) is None:
+            return ""
+        # A blank line around it keeps the comment a block of its own, outside any paragraph.
+        return f"\n<!-- approdo:cta {slug} -->\n"
+
+    return cta.replace_directives(markdown, placeholder)
+
+
+def on_page_content(html, page, config, files):
+    if "<!-- approdo:cta " not in html:
+        return html
+    template = config.theme.get_env().get_template(PARTIAL)
+    count = iter(range(1, 1000))
+    return _PLACEHOLDER.sub(
+        lambda match: template.render(cta=_box(match.group("slug"), page, f"inline-{next(count)}")),
+        html)
+
+
+def on_page_context(context, page, config, nav):
+    """The closing call to action, as ``approdo_cta`` for ``after-article.html``."""
+    if is_landing_path(page.file.src_uri) or not page.meta:
+        return context
+    categories = page.meta.get("categories") or []
+    slug = cta.chosen_landing(page.meta, [str(c) for c in categories], _state["by_category"])
+    if slug and _open_landing(slug, page, config) is not None:
+        context["approdo_cta"] = _box(slug, page, "end")
+    return context
+
+
+def _open_landing(slug: str, page, config):
+    """The landing page behind ``slug`` if it is open; a warning when it has closed."""
+    landing = _state["landings"].valid.get(slug)
+    if landing is None:
+        return None
+    if landing.is_closed(dt.date.today()):
+        key = (slug, page.file.src_uri)
+        if key not in _state["warned"]:
+            _state["warned"].add(key)
+            shown = shown_path(config.docs_dir, _state["root"], page.file.src_uri)
+            log.warning(f"{shown}: landing page '{slug}' closed on {landing.closes.isoformat()}: "
+                        "no call to action shown (link another landing page or reopen it)")
+        return None
+    return landing
+
+
+def _box(slug: str, page, placement: str) -> dict[str, str]:
+    """What ``cta.html`` shows: texts from the landing page, a tracked relative link."""
+    landing = _state["landings"].valid[slug]
+    href = cta.cta_url(get_relative_url(landing.url, page.url), slug, cta.page_slug(page.url))
+    return {
+        "slug": slug,
+        # "end" or "inline-<n>": unique on the page, so it can name an element id.
+        "placement": placement,
+        "href": href,
+        "headline": landing.offer.headline or landing.title,
+        "text": landing.description,
+        "label": landing.submit,
+    }

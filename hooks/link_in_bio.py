@@ -1,0 +1,102 @@
+"""The link-in-bio page (``/bio/``): Instagram allows one link, this page holds the rest.
+
+Generated in memory with its own template (``bio.html``): the open landing pages and the latest
+posts, every link tagged ``utm_source=instagram&utm_medium=social&utm_content=bio`` with the
+landing or post slug as campaign. ``noindex`` and out of search: it repeats the home page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from babel.dates import format_date
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.utils import get_relative_url
+
+from approdo.cta import page_slug
+from approdo.errors import REPORT
+from approdo.social import (approdo_settings, post_date, recent_posts, shown_path,
+                            site_landings, social_settings)
+from approdo.utm import tracked_url
+
+SRC = "bio.md"
+# The generated page is front matter only: bio.html draws everything from approdo_bio.
+META = {"title": "Link in bio", "template": "bio.html", "noindex": True,
+        "search": {"exclude": True}}
+
+_state: dict = {}
+
+
+def on_config(config):
+    _state.clear()  # `mkdocs serve` keeps hook modules between builds
+    return config
+
+
+@event_priority(100)  # validators first: a real bio.md would be silently replaced
+def on_files(files, config):
+    root = Path(config.config_file_path).parent
+    existing = files.get_file_from_path(SRC)
+    if existing is not None and not existing.generated_by:
+        REPORT.add(shown_path(config.docs_dir, root, SRC), 1,
+                   "'bio.md' is reserved for the generated link-in-bio page",
+                   "rename this page")
+        return files
+    _state["landings"] = site_landings(config.docs_dir, config.extra, root).valid
+    brand = approdo_settings(config.extra, "brand")
+    description = f"I link di {brand.get('name') or config.site_name}: offerte, guide e articoli."
+    meta = yaml.safe_dump({**META, "description": description}, allow_unicode=True, sort_keys=False)
+    files.append(File.generated(config, SRC, content=f"---\n{meta}---\n",
+                                inclusion=InclusionLevel.NOT_IN_NAV))
+    return files
+
+
+def on_env(env, config, files):
+    _state["files"] = files
+    return env
+
+
+def on_page_context(context, page, config, nav):
+    if page.file.src_uri != SRC or not page.file.generated_by:
+        return context
+
+    def tagged(url: str, campaign: str) -> str:
+        relative = get_relative_url(url, page.url)
+        # Folder URLs keep their slash ("../", not ".."), so the query follows a folder.
+        if url.endswith("/") or not url:
+            relative = relative.rstrip("/") + "/"
+        return tracked_url(relative, "instagram", "social", campaign, "bio")
+
+    today = dt.date.today()
+    landings = sorted(
+        (landing for landing in _state["landings"].values() if not landing.is_closed(today)),
+        # Offers that close soonest first: they are the ones to act on.
+        key=lambda landing: (landing.closes or dt.date.max, landing.title))
+    pages = [file.page for file in _state["files"].documentation_pages() if file.page]
+    posts = recent_posts(pages, social_settings(config.extra)["bio_posts"])
+    locale = config.theme.get("language") or "it"
+    context["approdo_bio"] = {
+        "brand": approdo_settings(config.extra, "brand"),
+        "home": tagged("", "bio"),
+        "landings": [{
+            "href": tagged(landing.url, landing.slug),
+            "title": landing.offer.headline or landing.title,
+            "text": landing.description,
+            "label": landing.submit,
+            "closes": format_date(landing.closes, "long", locale=locale) if landing.closes else "",
+        } for landing in landings],
+        "posts": [{
+            "href": tagged(post.url, page_slug(post.url)),
+            "title": post.title,
+            "date": format_date(_day(post), "long", locale=locale),
+            "datetime": _day(post).isoformat(),
+        } for post in posts],
+    }
+    return context
+
+
+def _day(post) -> dt.date:
+    created = post_date(post)
+    return created.date() if isinstance(created, dt.datetime) else created
