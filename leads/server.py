@@ -20,8 +20,6 @@ log = logging.getLogger("leads")
 class QuietHandler(WSGIRequestHandler):
     """The application logs each request itself, without the client's address."""
 
-    server_version = "approdo-leads"
-    sys_version = ""  # no interpreter version in the Server header
     # A client that stops sending mid-request frees its thread after this many seconds.
     timeout = 15
 
