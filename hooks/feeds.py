@@ -1,9 +1,10 @@
-"""Blog feeds: RSS 2.0 and JSON Feed 1.1 for the whole blog and for each category.
+"""Blog feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole blog and for each category.
 
-Written into the site as ``feed.xml`` / ``feed.json`` and ``<category URL>feed.xml`` /
-``feed.json``; every page's head links them (``approdo_feed_links``). A hook rather than
-mkdocs-rss-plugin: the plugin pins ``mkdocs==1.6.1``, and its date settings read only one of the
-two ``date:`` forms and silently use the build time for the other. Here the dates are the ones
+Written into the site as ``feed.xml``, ``atom.xml`` and ``feed.json``, at the site root and in
+each category's folder (``blog/category/<slug>/feed.xml``...); every page's head links them
+(``approdo_feed_links``). A hook rather than mkdocs-rss-plugin: the plugin pins
+``mkdocs==1.6.1``, and its date settings read only one of the two ``date:`` forms and silently
+use the build time for the other. Here the dates are the ones
 Material's blog plugin already normalised for the page itself, and drafts and future posts
 are whatever Material left out of the build.
 """
@@ -15,54 +16,46 @@ from pathlib import Path
 
 import seo_pages
 from approdo import feeds, seo
-from approdo.slugs import slugify
 
 log = logging.getLogger("mkdocs.hooks.feeds")
 
-RSS_TEMPLATE = "feeds/rss.xml"
+# File name and template of each format; JSON Feed is serialised by approdo.feeds.json_feed.
+FORMATS = {
+    "rss": ("feed.xml", "feeds/rss.xml", "application/rss+xml", "RSS"),
+    "atom": ("atom.xml", "feeds/atom.xml", "application/atom+xml", "Atom"),
+    "json": ("feed.json", "", "application/feed+json", "JSON Feed"),
+}
+TEMPLATES = tuple(template for _, template, _, _ in FORMATS.values() if template)
 # The newest posts in each feed: readers poll often, a long feed only costs bandwidth.
 FEED_ITEMS = 30
-MAIN_RSS, MAIN_JSON = "feed.xml", "feed.json"
-
-_feeds: list[feeds.Feed] = []
-
-
-def on_config(config):
-    _feeds.clear()  # `mkdocs serve` keeps this module between builds
-    return config
 
 
 def on_files(files, config):
-    # The feed template is a theme file: MkDocs would otherwise publish it as a static asset.
-    file = files.get_file_from_path(RSS_TEMPLATE)
-    if file is not None and not Path(file.abs_src_path).is_relative_to(Path(config.docs_dir).resolve()):
-        files.remove(file)
+    # The feed templates are theme files: MkDocs would otherwise publish them as assets.
+    docs = Path(config.docs_dir).resolve()
+    for name in TEMPLATES:
+        file = files.get_file_from_path(name)
+        if file is not None and not Path(file.abs_src_path).resolve().is_relative_to(docs):
+            files.remove(file)
     return files
 
 
 def on_env(env, config, files):
     """Head links to the blog's feeds, for every page (category pages add theirs)."""
     plugin = seo_pages.blog(config)
-    env.globals["approdo_feed_links"] = _links(config, plugin.blog.title if plugin else "") if plugin else []
+    env.globals["approdo_feed_links"] = _links(config, _blog_name(config, plugin)) if plugin else []
     return env
 
 
-def _links(config, label: str, category_url: str = "", category: str = "") -> list[dict]:
+def _blog_name(config, plugin) -> str:
+    return f"{config.site_name} – {seo.plain_text(plugin.blog.title or '') or 'Blog'}"
+
+
+def _links(config, name: str, folder: str = "") -> list[dict]:
+    """<link rel="alternate"> data for the feeds in ``folder`` ('' = the site root)."""
     site_url = _site_url(config)
-    name = f"{config.site_name} – {seo.plain_text(label) or 'Blog'}"
-    links = [
-        {"type": "application/rss+xml", "title": f"{name} (RSS)", "href": seo.absolute(site_url, MAIN_RSS)},
-        {"type": "application/feed+json", "title": f"{name} (JSON Feed)", "href": seo.absolute(site_url, MAIN_JSON)},
-    ]
-    if category_url:
-        name = f"{config.site_name} – {category}"
-        links += [
-            {"type": "application/rss+xml", "title": f"{name} (RSS)",
-             "href": seo.absolute(site_url, category_url + "feed.xml")},
-            {"type": "application/feed+json", "title": f"{name} (JSON Feed)",
-             "href": seo.absolute(site_url, category_url + "feed.json")},
-        ]
-    return links
+    return [{"type": mime, "title": f"{name} ({label})", "href": seo.absolute(site_url, folder + file)}
+            for file, _, mime, label in FORMATS.values()]
 
 
 def _site_url(config) -> str:
@@ -75,9 +68,10 @@ def on_page_context(context, page, config, nav):
 
     if isinstance(page, Category):
         plugin = seo_pages.blog(config)
-        # Pagination pages of a category share the feed of its first page.
-        url = page.url.split("page/")[0] if "/page/" in page.url else page.url
-        context["approdo_feed_links"] = _links(config, plugin.blog.title, url, page.name)
+        # Pagination pages of a category share the feeds of its first page.
+        folder = page.url.split("page/")[0] if "/page/" in page.url else page.url
+        context["approdo_feed_links"] = (_links(config, _blog_name(config, plugin))
+                                         + _links(config, f"{config.site_name} – {page.name}", folder))
     return context
 
 
@@ -86,39 +80,34 @@ def on_post_build(config):
     if plugin is None:
         return
     site_url = _site_url(config)
-    pairs = [(post, _item(post, config, site_url)) for post in seo_pages.posts(config)]
-    all_posts = [item for _, item in pairs]
-    blog_title = seo.plain_text(plugin.blog.title or "Blog")
-    brand = (config.extra.get("approdo", {}) or {}).get("brand", {}) or {}
     site = seo_pages.site(config)
-    language = site.locale.replace("_", "-").lower()
-    outputs = [feeds.Feed(
-        title=f"{config.site_name} – {blog_title}",
-        description=site.description,
-        home_url=seo.absolute(site_url, plugin.blog.url),
-        rss_url=seo.absolute(site_url, MAIN_RSS), json_url=seo.absolute(site_url, MAIN_JSON),
-        language=language, items=feeds.newest_first(all_posts, FEED_ITEMS),
-        author=brand.get("name", ""),
-    )]
+    pairs = [(post, _item(post, config, site_url)) for post in seo_pages.posts(config)]
+    channels = [(_blog_name(config, plugin), site.description, plugin.blog.url, "",
+                 [item for _, item in pairs])]
     for category in _categories(plugin):
         urls = {post.url for post in category.posts}
-        items = [item for post, item in pairs if post.url in urls]
-        outputs.append(feeds.Feed(
-            title=f"{config.site_name} – {category.name}",
-            description=f"Gli articoli su «{category.name}» dal blog di {config.site_name}.",
-            home_url=seo.absolute(site_url, category.url),
-            rss_url=seo.absolute(site_url, category.url + "feed.xml"),
-            json_url=seo.absolute(site_url, category.url + "feed.json"),
-            language=language, items=feeds.newest_first(items, FEED_ITEMS),
-            author=brand.get("name", ""),
-        ))
-    template = config.theme.get_env().get_template(RSS_TEMPLATE)
-    for feed in outputs:
-        rss = template.render(feed=feed, rfc822=feeds.rfc822, iso=seo.iso)
-        _write(config, _site_path(feed.rss_url, site_url), rss)
-        _write(config, _site_path(feed.json_url, site_url), feeds.json_feed(feed))
-    log.info(f"feeds: {len(outputs)} RSS and {len(outputs)} JSON feeds, "
-             f"{len(outputs[0].items)} posts in the main feed")
+        channels.append((f"{config.site_name} – {category.name}",
+                         f"Gli articoli su «{category.name}» dal blog di {config.site_name}.",
+                         category.url, category.url, [item for post, item in pairs if post.url in urls]))
+    env = config.theme.get_env()
+    templates = {kind: env.get_template(template) for kind, (_, template, _, _) in FORMATS.items()
+                 if template}
+    for title, description, home, folder, items in channels:
+        feed = feeds.Feed(
+            title=title, description=description, home_url=seo.absolute(site_url, home),
+            rss_url=seo.absolute(site_url, folder + FORMATS["rss"][0]),
+            atom_url=seo.absolute(site_url, folder + FORMATS["atom"][0]),
+            json_url=seo.absolute(site_url, folder + FORMATS["json"][0]),
+            language=site.locale.replace("_", "-").lower(),
+            items=feeds.newest_first(items, FEED_ITEMS),
+            author=site.brand.get("name", "") or config.site_name,
+        )
+        for kind, template in templates.items():
+            _write(config, folder + FORMATS[kind][0],
+                   template.render(feed=feed, rfc822=feeds.rfc822, iso=seo.iso))
+        _write(config, folder + FORMATS["json"][0], feeds.json_feed(feed))
+    log.info(f"feeds: RSS, Atom and JSON Feed for the blog and {len(channels) - 1} categories, "
+             f"{min(len(pairs), FEED_ITEMS)} posts in the main feed")
 
 
 def _categories(plugin) -> list:
@@ -146,10 +135,6 @@ def _item(post, config, site_url: str) -> feeds.FeedItem:
         tags=[str(tag) for tag in meta.get("tags") or []],
         image=meta.get("approdo_image"),
     )
-
-
-def _site_path(url: str, site_url: str) -> str:
-    return url[len(site_url):] if url.startswith(site_url) else slugify(url) + ".xml"
 
 
 def _write(config, relative: str, text: str) -> None:

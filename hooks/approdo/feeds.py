@@ -1,7 +1,7 @@
-"""Blog feeds (RSS 2.0 and JSON Feed 1.1): items, dates and content, no MkDocs import.
+"""Blog feeds (RSS 2.0, Atom 1.0 and JSON Feed 1.1): items, dates and content, no MkDocs import.
 
-The ``feeds`` hook turns Material's blog posts into ``FeedItem`` objects; the RSS template
-(``overrides/feeds/rss.xml``) and ``json_feed`` serialise them.
+The ``feeds`` hook turns Material's blog posts into ``FeedItem`` objects; the templates
+``overrides/feeds/rss.xml`` and ``atom.xml`` and ``json_feed`` serialise them.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Feed:
     description: str
     home_url: str
     rss_url: str
+    atom_url: str
     json_url: str
     language: str
     items: list[FeedItem]
