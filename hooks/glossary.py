@@ -3,7 +3,7 @@
 Authors mark nothing: the glossary page (``kb/glossario.md`` unless ``extra.approdo.glossary``
 says otherwise) is parsed at the start of the build, and a Markdown extension links the first
 occurrence of each term in every article, guide and post excerpt. The glossary itself, the
-home page, landing pages, generated pages and pages with ``glossary: false`` are left alone.
+home page, landing pages and generated pages are left alone.
 """
 
 from __future__ import annotations
@@ -84,9 +84,8 @@ def _links_terms(page) -> bool:
     file = page.file
     if _extension is None or file.src_uri == _extension.glossary_uri:
         return False
-    if page.is_homepage or file.generated_by or file.src_uri.startswith(_SKIPPED_PREFIXES):
-        return False
-    return page.meta.get("glossary", True) is not False
+    return not (page.is_homepage or file.generated_by
+                or file.src_uri.startswith(_SKIPPED_PREFIXES))
 
 
 def _project_path(config, src_uri: str) -> str:
