@@ -190,7 +190,13 @@ def _organization(config) -> dict:
     )
 
 
-def _landing_offer(page, url: str) -> dict | None:
+def _publisher(config) -> dict:
+    """The organization in short, as the publisher of a post."""
+    org = _organization(config)
+    return {key: org[key] for key in ("@type", "@id", "name", "url", "logo") if key in org}
+
+
+def _landing_offer(page, config, url: str) -> dict | None:
     landing = _site.landings.get(page.file.src_uri)
     if landing is None:
         return None
@@ -200,7 +206,7 @@ def _landing_offer(page, url: str) -> dict | None:
     item = seo.Offer(name=landing.offer.headline or landing.title,
                      description=landing.offer.subheadline or landing.description,
                      valid_through=valid)
-    return seo.offer(item, url, _site.site_url)
+    return seo.offer(item, url, _site.site_url, offered_by=_publisher(config))
 
 
 def metadata(page, config) -> dict:
@@ -229,7 +235,7 @@ def metadata(page, config) -> dict:
     if kind == seo_pages.HOME:
         objects = [_organization(config),
                    seo.website(_site.name, _site.site_url, _site.description,
-                               language=_language_tag(), search="search" in config.plugins),
+                               language=_language_tag(), search=_has_search(config)),
                    seo.web_page(url=url, name=title, description=description,
                                 site_url=_site.site_url, image=image, modified=updated,
                                 language=_language_tag())]
@@ -247,13 +253,14 @@ def metadata(page, config) -> dict:
         objects = [seo.blog_posting(url=url, headline=title, description=description,
                                     site_url=_site.site_url, published=created, modified=updated,
                                     authors=authors, image=image, section=section, keywords=tags,
-                                    language=_language_tag(), word_count=words)]
+                                    language=_language_tag(), word_count=words,
+                                    publisher=_publisher(config))]
     else:
         webpage = seo.web_page(url=url, name=title, description=description,
                                site_url=_site.site_url, kind=webpage_kind, image=image,
                                modified=updated, language=_language_tag())
         if kind == seo_pages.LANDING:
-            offer = _landing_offer(page, url)
+            offer = _landing_offer(page, config, url)
             if offer:
                 webpage["mainEntity"] = offer
         objects = [webpage]
@@ -261,6 +268,11 @@ def metadata(page, config) -> dict:
         objects.append(breadcrumb)
     data["json_ld"] = seo.script_json(seo.graph(*objects))
     return data
+
+
+def _has_search(config) -> bool:
+    # Material's search plugin is registered as "material/search".
+    return any(name.split("/")[-1] == "search" for name in config.plugins)
 
 
 def _language_tag() -> str:

@@ -213,7 +213,9 @@ def blog_posting(*, url: str, headline: str, description: str, site_url: str,
                  published: datetime | None, modified: datetime | None,
                  authors: list[Person], image: Image | None, section: str = "",
                  keywords: list[str] | None = None, language: str = "it-IT",
-                 word_count: int = 0) -> dict[str, Any]:
+                 word_count: int = 0, publisher: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A post. ``publisher`` is the organization, given whole: a post page does not carry the
+    home page's Organization object, and search engines do not follow an ``@id`` elsewhere."""
     obj: dict[str, Any] = {
         "@type": "BlogPosting",
         "@id": url + "#article",
@@ -225,7 +227,7 @@ def blog_posting(*, url: str, headline: str, description: str, site_url: str,
         "datePublished": iso(published),
         "dateModified": iso(modified or published),
         "author": [_person(author) for author in authors],
-        "publisher": {"@id": absolute(site_url, "#organization")},
+        "publisher": publisher or {"@id": absolute(site_url, "#organization")},
         "isPartOf": {"@id": absolute(site_url, "#website")},
     }
     image_obj = _image_object(image)
@@ -267,7 +269,8 @@ def web_page(*, url: str, name: str, description: str, site_url: str, kind: str 
     return {key: value for key, value in obj.items() if value not in ("", None)}
 
 
-def offer(item: Offer, url: str, site_url: str) -> dict[str, Any]:
+def offer(item: Offer, url: str, site_url: str,
+          offered_by: dict[str, Any] | None = None) -> dict[str, Any]:
     """A free offer (guide, consultation, event seat) made by the organization."""
     obj: dict[str, Any] = {
         "@type": "Offer",
@@ -276,7 +279,7 @@ def offer(item: Offer, url: str, site_url: str) -> dict[str, Any]:
         "price": item.price,
         "priceCurrency": item.currency,
         "availability": "https://schema.org/InStock",
-        "offeredBy": {"@id": absolute(site_url, "#organization")},
+        "offeredBy": offered_by or {"@id": absolute(site_url, "#organization")},
     }
     if item.description:
         obj["description"] = item.description
