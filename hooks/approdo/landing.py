@@ -334,7 +334,7 @@ def _resolve_action(check: _Checker, form: Mapping[str, Any], provider: str,
         check.error("form", "missing required key 'form.action' for provider 'formspree'",
                     "your form's https://formspree.io/f/... address")
         return ""
-    if provider != defaults.provider and provider != "approdo":
+    if provider in PROVIDERS and provider != defaults.provider and provider != "approdo":
         check.error("form", f"missing required key 'form.action' for provider '{provider}'",
                     "the https:// address that receives the form")
         return ""
