@@ -70,6 +70,7 @@ def kit_items(config, site_url: str) -> list[social_kit.Item]:
     """The open landing pages (by slug), then the most recent posts (newest first)."""
     base = site_url if site_url.endswith("/") else site_url + "/"
     today = dt.date.today()
+    pages = {file.src_uri: file.page for file in _state["files"].documentation_pages() if file.page}
     items = []
     for slug in sorted(_state["landings"]):
         landing = _state["landings"][slug]
@@ -79,14 +80,20 @@ def kit_items(config, site_url: str) -> list[social_kit.Item]:
                   for link in short_links_for(slug, landing.url, landing.short_links)}
         items.append(social_kit.Item(
             "landing", slug, base + landing.url, landing.title, landing.description,
-            social_kit.absolute_image(landing.image, base), landing.social,
+            _image(pages.get(landing.src_path), landing.image, base), landing.social,
             closes=landing.closes.isoformat() if landing.closes else "", short_urls=shorts))
-    pages = [file.page for file in _state["files"].documentation_pages() if file.page]
-    for post in recent_posts(pages, social_settings(config.extra)["kit_posts"]):
+    for post in recent_posts(pages.values(), social_settings(config.extra)["kit_posts"]):
         created = post_date(post)
         items.append(social_kit.Item(
             "post", page_slug(post.url), post.canonical_url or base + post.url, post.title,
             str(post.meta.get("description") or ""),
-            social_kit.absolute_image(post.meta.get("image"), base), post.meta.get("social") or {},
+            _image(post, post.meta.get("image"), base), post.meta.get("social") or {},
             date=(created.date() if isinstance(created, dt.datetime) else created).isoformat()))
     return items
+
+
+def _image(page, image: str | None, base: str) -> str:
+    """The image the page shows in social previews (og:image, set by the seo hook: the
+    front-matter image or the generated card), else the front-matter image."""
+    published = getattr((page.meta if page else {}).get("approdo_image"), "url", "")
+    return published or social_kit.absolute_image(image, base)
