@@ -8,7 +8,18 @@ Variables: see ``leads.config`` (database, site origins, body limit, rate limit,
 window, whether posts without Origin are refused).
 """
 
+import logging
+import sys
+
 from .app import LeadApp
 from .config import Settings
+
+# One line per request (no personal data) on stderr, unless the server configured logging.
+_log = logging.getLogger("leads")
+if not _log.handlers and not logging.getLogger().handlers:
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    _log.addHandler(_handler)
+    _log.setLevel(logging.INFO)
 
 application = LeadApp(Settings.from_env())
