@@ -19,6 +19,9 @@ from urllib.parse import urljoin, urlsplit
 DESCRIPTION_LENGTH = 160
 
 _TAG = re.compile(r"<[^>]+>")
+# Tags that separate words; inline ones (<a>, <em>...) do not ("testo</em>." stays "testo.").
+_BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|br|hr|tr|td|th|table|blockquote|pre|"
+                        r"section|article|header|footer|figure|figcaption|dd|dt|dl)\b[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
 
 
@@ -101,7 +104,8 @@ def iso(value: datetime | None) -> str:
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment on one line (tags dropped, entities decoded)."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment or ""))).strip()
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", fragment or ""))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
