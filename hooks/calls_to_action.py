@@ -98,8 +98,7 @@ def _check_page(shown: str, text: str, landings: SiteLandings) -> None:
             REPORT.add(shown, line, f"unknown landing page '{value}'", landings.expected())
     for found in cta.find_directives(fm.body, fm.body_line):
         if isinstance(found, cta.Malformed):
-            REPORT.add(shown, found.line, f"malformed call to action '{found.text}'",
-                       f"a line {cta.SYNTAX}")
+            REPORT.add(shown, found.line, f"malformed call to action '{found.text}'", cta.EXPECTED)
         elif landings.unknown(found.slug):
             REPORT.add(shown, found.line, f"unknown landing page '{found.slug}'", landings.expected())
 

@@ -17,10 +17,13 @@ from approdo.utm import tracked_url
 # A directive alone on its line: "[[cta: consulenza]]" (spaces around the parts allowed).
 DIRECTIVE = re.compile(r"^[ \t]{0,3}\[\[[ \t]*cta[ \t]*:[ \t]*(?P<slug>[^\]\s]*)[ \t]*\]\][ \t]*$",
                        re.I)
-# What an author most likely meant as a directive, to point at a typo instead of showing it.
-_LOOKS_LIKE = re.compile(r"^[ \t]{0,3}\[\[[ \t]*cta\b", re.I)
+# What an author most likely meant as a directive (a typo, or indented into a list or an
+# admonition, where it cannot stand as a box): reported instead of shown as text.
+_LOOKS_LIKE = re.compile(r"^[ \t]*\[\[[ \t]*cta\b", re.I)
 _FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 SYNTAX = "[[cta: <landing slug>]]"
+# What the error says the author should write instead.
+EXPECTED = f"a line {SYNTAX} at the start of the line, outside lists and admonitions"
 
 
 @dataclass(frozen=True)
