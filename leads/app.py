@@ -33,6 +33,7 @@ from .validation import (
     label,
     media_type,
     validate,
+    with_referer_attribution,
 )
 
 log = logging.getLogger("leads")
@@ -146,6 +147,9 @@ class LeadApp:
         except RequestError as problem:
             return self.error(environ, problem.status, problem.message, problem.errors, fields,
                               outcome=f"invalid:{','.join(sorted(problem.errors)) or problem.status}")
+        referer = environ.get("HTTP_REFERER", "")
+        if not submission.is_spam and is_web_url(referer) and origin_of(referer) in self.origins:
+            submission = with_referer_attribution(submission, referer)
         now = self.clock()
         try:
             if submission.is_spam:

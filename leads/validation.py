@@ -233,6 +233,29 @@ def _pattern_problem(name: str) -> str:
     return "Valore non valido."
 
 
+def with_referer_attribution(submission: Submission, referer: str) -> Submission:
+    """Fill ``page_url`` and the UTM fields from the Referer when the page could not.
+
+    Without JavaScript a static page cannot copy its own address into the form, but a browser
+    posting to the same origin sends the full address (query included) as Referer: a receiver
+    deployed under the site's own domain keeps the campaign of plain posts too. Only empty
+    fields are filled, only with values the contract accepts; the caller checks the origin.
+    """
+    values = dict(submission.values)
+    if not values.get("page_url") and not field_problem("page_url", referer):
+        values["page_url"] = referer
+    if not any(values.get(name) for name in lead_form.UTM_FIELDS):
+        try:
+            query = dict(parse_qsl(urlsplit(referer).query, max_num_fields=50))
+        except ValueError:
+            query = {}
+        for name in lead_form.UTM_FIELDS:
+            value = query.get(name, "")
+            if value and not field_problem(name, value):
+                values[name] = value
+    return Submission(values)
+
+
 def is_web_url(value: str) -> bool:
     """An absolute http(s) address: no ``javascript:`` link ever reaches an export."""
     try:

@@ -316,3 +316,23 @@ def test_logs_carry_no_personal_data(receiver, caplog):
     for secret in ("privata@example.it", "sbagliata", "Mario Privato", "333 0000000", "Segreto", "127.0.0.1"):
         assert secret not in text
     assert json.dumps("privata") not in text
+
+
+def test_plain_post_from_the_same_origin_keeps_the_campaign_from_the_referer(receiver):
+    """No JavaScript, receiver under the site's domain: the full Referer carries the UTM values."""
+    fields = sample_lead("nojs@example.it", page_url="")
+    for name in ("utm_source", "utm_medium", "utm_campaign"):
+        fields[name] = ""
+    page = f"{SITE}/landing/guida-gratuita/?utm_source=instagram&utm_medium=social&utm_campaign=bio&x=<b>"
+    assert post_form(receiver.port, fields, headers={"Referer": page}).status == 303
+    (row,) = receiver.rows("email = ?", ("nojs@example.it",))
+    assert (row["utm_source"], row["utm_medium"], row["utm_campaign"], row["page_url"]) == (
+        "instagram", "social", "bio", page)
+    # Values the page did send win; a Referer from another site is never used.
+    fields = sample_lead("nojs2@example.it", utm_campaign="dal-modulo")
+    post_form(receiver.port, fields, headers={"Referer": page})
+    assert receiver.rows("email = ?", ("nojs2@example.it",))[0]["utm_campaign"] == "dal-modulo"
+    fields = sample_lead("nojs3@example.it", utm_source="", utm_medium="", utm_campaign="")
+    post_form(receiver.port, fields, headers={"Referer": f"{EVIL}/x?utm_source=evil"})
+    (row,) = receiver.rows("email = ?", ("nojs3@example.it",))
+    assert (row["utm_source"], row["page_url"]) == ("", fields["page_url"])
