@@ -587,3 +587,118 @@ def test_newest_first_orders_by_date_and_limits():
     cards = [card("b", 3), card("a", 9), card("c", 3), card("d", 1)]
     assert [c.title for c in posts.newest_first(cards, 3)] == ["a", "b", "c"]
     assert posts.newest_first(cards, 0) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# In a browser (Playwright driving Debian's Chromium; only 127.0.0.1 may be contacted)
+# ---------------------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site.site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium):
+    """Opens pages in fresh contexts; afterwards, no request may have left 127.0.0.1."""
+    contexts, outside = [], []
+
+    def only_local(route):
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    def factory(url, **options):
+        context = chromium.new_context(**options)
+        context.route("**/*", only_local)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(url)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests to other origins: {outside}"
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    values = [float(v) for v in re.findall(r"[\d.]+", css)]
+    return tuple(values[:3])
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two opaque CSS rgb() colours."""
+    def luminance(rgb):
+        channels = [c / 255 for c in rgb]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    lighter, darker = sorted((luminance(_rgb(foreground)), luminance(_rgb(background))),
+                             reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.browser
+def test_glossary_tooltip_appears_on_hover(served, open_page):
+    page = open_page(served + SOCIAL_URL)
+    term = page.locator("a.approdo-glossary").first
+    term.hover()
+    tooltip = page.locator("[role=tooltip]")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().strip() == "Una persona che ha lasciato i propri recapiti."
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme, material_scheme", [("light", "default"), ("dark", "slate")])
+def test_home_is_readable_in_both_schemes(served, open_page, scheme, material_scheme):
+    page = open_page(served, color_scheme=scheme)
+    assert page.get_attribute("body", "data-md-color-scheme") == material_scheme
+    style = "el => getComputedStyle(el).{}"
+    page_bg = page.eval_on_selector("body", style.format("backgroundColor"))
+    card_bg = page.eval_on_selector(".approdo-card", style.format("backgroundColor"))
+    pairs = {
+        "all posts button": (page.eval_on_selector(".approdo-latest__all .md-button",
+                                                   style.format("color")), page_bg),
+        "card title": (page.eval_on_selector(".approdo-card__title a", style.format("color")),
+                       card_bg),
+        "card link": (page.eval_on_selector(".approdo-card__more", style.format("color")),
+                      card_bg),
+        "card date": (page.eval_on_selector(".approdo-card__meta", style.format("color")),
+                      card_bg),
+    }
+    for name, (foreground, background) in pairs.items():
+        assert contrast(foreground, background) >= 4.5, (name, foreground, background)
+    hero = page.locator(".approdo-hero h1")
+    assert hero.is_visible()
+    assert page.eval_on_selector(".approdo-hero h1", style.format("color")) == "rgb(255, 255, 255)"
