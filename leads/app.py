@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Callable, Iterable
+from urllib.parse import urlsplit
 
 from approdo import lead_form
 
@@ -241,8 +242,13 @@ class LeadApp:
     def back_url(self, environ: dict, fields: dict[str, object]) -> str:
         """Where an error page links back to: the form's page when it is on an allowed site."""
         for candidate in (fields.get("page_url"), environ.get("HTTP_REFERER")):
-            if isinstance(candidate, str) and is_web_url(candidate) and origin_of(candidate) in self.origins:
+            # A cross-origin Referer is only the site's origin: the landing slug says more.
+            if (isinstance(candidate, str) and is_web_url(candidate) and origin_of(candidate) in self.origins
+                    and urlsplit(candidate).path not in ("", "/")):
                 return candidate
+        slug = fields.get("landing")
+        if isinstance(slug, str) and slug and lead_form.is_valid(lead_form.FIELDS_BY_NAME["landing"], slug):
+            return f"{self.site_origin(environ)}/landing/{slug}/"
         return f"{self.site_origin(environ)}/"
 
     def error(self, environ: dict, status: int, message: str, errors: dict[str, str] | None = None,
