@@ -456,6 +456,9 @@ def test_glossary_skips_headings_code_and_hand_made_links(site):
     # ZMOT is linked by hand once; the automatic link does not add a second one.
     zmot = [a for a in page.find_all("a") if "zmot" in a.attrs.get("href", "")]
     assert len(zmot) == 1 and "approdo-glossary" not in zmot[0].classes
+    # ...but it shows the definition too.
+    assert zmot[0].attrs["title"] == (
+        "Il momento zero della verità: quando il cliente si informa da solo.")
 
 
 def test_glossary_on_listings_but_not_on_home_or_glossary(site):

@@ -157,6 +157,7 @@ class Matcher:
     def __init__(self, terms: list[Term]) -> None:
         self.terms = list(terms)
         self._by_form: dict[str, Term] = {}
+        self._by_anchor = {term.anchor: term for term in self.terms}
         for term in self.terms:
             for form in term.forms:
                 self._by_form.setdefault(form.casefold(), term)
@@ -168,6 +169,10 @@ class Matcher:
 
     def __bool__(self) -> bool:
         return self._pattern is not None
+
+    def term_for_anchor(self, anchor: str) -> Term | None:
+        """The term whose glossary heading has this anchor."""
+        return self._by_anchor.get(anchor)
 
     def term_for(self, text: str) -> Term | None:
         """The term that ``text`` (a name or synonym, any case) stands for."""

@@ -3,7 +3,8 @@
 The first time a page uses a term, the word becomes a link to the glossary entry whose
 ``title`` is the short definition (Material's ``content.tooltips`` shows it as a tooltip). The
 author writes nothing special. Headings, code, links, abbreviations and buttons are left alone,
-and so is any term the author already linked to the glossary by hand.
+and so is any term the author already linked to the glossary by hand (that link only gains the
+definition as its tooltip).
 """
 
 from __future__ import annotations
@@ -69,11 +70,16 @@ class GlossaryTreeprocessor(Treeprocessor):
         self._walk(root, used)
 
     def _linked_by_hand(self, root: etree.Element) -> set[str]:
+        """Anchors the author already links to; those links get the definition as tooltip."""
         used: set[str] = set()
         for link in root.iter("a"):
             anchor = self.target.links_to_glossary(link.get("href") or "")
-            if anchor:
-                used.add(anchor)
+            if not anchor:
+                continue
+            used.add(anchor)
+            term = self.matcher.term_for_anchor(anchor)
+            if term is not None and not link.get("title"):
+                link.set("title", term.definition)
         return used
 
     def _walk(self, parent: etree.Element, used: set[str]) -> None:
