@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_DB = Path("data") / "leads.sqlite3"
 # Where `mkdocs serve` (and `./dev serve`) publishes the site locally.
-DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+DEFAULT_ORIGINS = ("http://127.0.0.1:8000",)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Environment variables for deployments under a WSGI server (``leads.wsgi``), where there is
@@ -56,9 +56,31 @@ class Settings:
             require_origin=env.get(ENV_REQUIRE_ORIGIN, "").lower() in ("1", "true", "yes"),
         )
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "site_origins", with_loopback_aliases(self.site_origins))
+
     @property
     def primary_origin(self) -> str:
         return self.site_origins[0]
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def with_loopback_aliases(origins: tuple[str, ...]) -> tuple[str, ...]:
+    """A local preview is one site whichever loopback name the browser uses: allowing
+    http://127.0.0.1:8000 allows http://localhost:8000 and http://[::1]:8000 too."""
+    result = list(dict.fromkeys(origins))
+    for origin in origins:
+        parts = urlsplit(origin)
+        host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+        if host in LOOPBACK_NAMES:
+            port = f":{parts.port}" if parts.port else ""
+            for alias in LOOPBACK_NAMES:
+                candidate = f"{parts.scheme}://{alias}{port}"
+                if candidate not in result:
+                    result.append(candidate)
+    return tuple(result)
 
 
 def normalise_origin(value: str) -> str:

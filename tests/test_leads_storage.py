@@ -4,6 +4,7 @@ and retention (anonymous counts kept)."""
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -135,3 +136,22 @@ def test_prune_deletes_old_leads_and_keeps_their_counts(store):
     assert stats.total == 2
     assert stats.counts["utm_campaign"] == {"guida": 2}  # campaigns survive retention
     assert store.prune(T0 - timedelta(days=365)) == 0
+
+
+def test_concurrent_writers_lose_nothing_and_a_failing_job_fails_alone(store):
+    def good(i: int) -> str:
+        return store.add_lead(lead(f"c{i}@example.it"), T0, 600)
+
+    def bad() -> object:
+        return store._committer.run(lambda conn: conn.execute("INSERT INTO nowhere VALUES (1)"))
+
+    with ThreadPoolExecutor(16) as pool:
+        goods = [pool.submit(good, i) for i in range(300)]
+        bads = [pool.submit(bad) for _ in range(10)]
+    assert [f.result() for f in goods] == [STORED] * 300
+    for future in bads:
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            future.result()
+    assert len(store.leads()) == 300
+    # The writer thread survives failures and serves the next post.
+    assert store.add_lead(lead("after@example.it"), T0, 600) == STORED

@@ -4,6 +4,9 @@ contract, origins and settings, the rate limiter and CSV formula neutralisation.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -197,3 +200,25 @@ def test_formula_cells_are_neutralised(value):
 @pytest.mark.parametrize("value", ["Anna", "", "a=b", "051 123", "'già"])
 def test_plain_cells_are_unchanged(value):
     assert neutralise(value) == value
+
+
+def test_a_loopback_site_is_allowed_under_each_loopback_name():
+    settings = Settings(site_origins=("http://127.0.0.1:8000", "https://www.example.it"))
+    assert settings.site_origins == ("http://127.0.0.1:8000", "https://www.example.it",
+                                     "http://localhost:8000", "http://[::1]:8000")
+    assert settings.primary_origin == "http://127.0.0.1:8000"
+    assert origin_of("http://[::1]:8000/landing/") in settings.site_origins
+    assert Settings(site_origins=("https://www.example.it",)).site_origins == ("https://www.example.it",)
+
+
+def test_wsgi_entry_point_reads_the_environment(tmp_path):
+    """`waitress-serve leads.wsgi:application` has no command line: the environment configures it."""
+    code = ("from leads.wsgi import application as a; import json; "
+            "print(json.dumps([str(a.settings.db_path), a.settings.site_origins, a.settings.rate_limit]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": "hooks:.",
+        "APPRODO_LEADS_DB": str(tmp_path / "prod.sqlite3"), "APPRODO_LEADS_ORIGINS": "https://www.example.it",
+        "APPRODO_LEADS_RATE_LIMIT": "20/60"}, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [str(tmp_path / "prod.sqlite3"), ["https://www.example.it"], 20]
+    assert (tmp_path / "prod.sqlite3").exists()
