@@ -540,3 +540,64 @@ def test_bad_site_wide_action_is_an_error(tmp_path):
     assert build.returncode != 0
     assert re.search(r"mkdocs\.yml:\d+: extra\.approdo\.leads\.action 'http://leads\.example\.org/leads' "
                      r"is not https://", build.output), build.output
+
+
+# --- schema rules, checked directly (no build) ----------------------------------------------
+
+def with_changes(text: str, *changes: tuple[str, str]) -> str:
+    for old, new in changes:
+        text = replace_line(text, old, new)
+    return text
+
+
+SCHEMA_CASES = [
+    ("formspree-without-action", [("  submit: Invia\n", "  submit: Invia\n  provider: formspree\n")],
+     "9: missing required key 'form.action' for provider 'formspree'"),
+    ("generic-without-action", [("  submit: Invia\n", "  submit: Invia\n  provider: generic\n")],
+     "9: missing required key 'form.action' for provider 'generic'"),
+    ("required-not-listed", [("  fields: [name]\n", "  fields: [name]\n  required: [phone]\n")],
+     "11: required field 'phone' is not in 'form.fields' (list it in form.fields too)"),
+    ("label-for-missing-field", [("  fields: [name]\n", "  fields: [name]\n  labels: {phone: Cellulare}\n")],
+     "11: label for 'phone', which is not a field of this form (one of: email, name)"),
+    ("field-twice", [("fields: [name]", "fields: [name, name]")],
+     "10: field 'name' listed twice in 'form.fields'"),
+    ("download-over-http", [("  text: Ti ricontattiamo presto.\n",
+                             "  text: Ti ricontattiamo presto.\n  download: http://example.org/a.pdf\n")],
+     "15: download 'http://example.org/a.pdf' is neither a site path nor https://"),
+    ("title-is-a-list", [('title: "Offerta di prova"', "title: [Offerta, prova]")],
+     "2: 'title' is a list (expected text)"),
+    ("offer-is-text", [('offer:\n  headline: "Una promessa"\n', "offer: Una promessa\n"),
+                       (f"  subheadline: {json.dumps(XSS)}\n", ""), (f"  benefits: [{json.dumps(XSS)}]\n", ""),
+                       (f"  difference: {json.dumps(XSS)}\n", "")],
+     "4: 'offer' is text (expected a mapping of keys to values)"),
+    ("short-links-list", [("---\n\nIl testo", "short_links: [fb]\n---\n\nIl testo")],
+     "15: 'short_links' is a list (expected a mapping of keys to values)"),
+    ("impossible-date", [("---\n\nIl testo", "closes: 2027-02-30\n---\n\nIl testo")],
+     "15: 'closes' is not a date: '2027-02-30' (YYYY-MM-DD"),
+    ("submit-missing", [("  submit: Invia\n", "")],
+     "9: missing required key 'form.submit'"),
+    ("email-listed-is-fine-but-unknown-is-not", [("fields: [name]", "fields: [email, nome]")],
+     "10: unknown field 'nome' in 'form.fields' (did you mean 'name'?)"),
+]
+
+
+@pytest.mark.parametrize("changes, expected", [case[1:] for case in SCHEMA_CASES],
+                         ids=[case[0] for case in SCHEMA_CASES])
+def test_schema_rule(changes, expected):
+    text = with_changes(GOOD, *changes)
+    landing, errors = model.parse_landing("docs/landing/prova.md", text, {"action": DEFAULT_ACTION})
+    assert landing is None
+    messages = [str(error) for error in errors]
+    assert any(message.startswith("docs/landing/prova.md:" + expected) for message in messages), messages
+
+
+def test_invalid_yaml_is_left_to_the_general_validator():
+    landing, errors = model.parse_landing("docs/landing/prova.md", "---\ntitle: [rotto\n---\n", {})
+    assert landing is None and errors == []
+
+
+def test_only_direct_children_of_landing_are_landing_pages():
+    assert model.is_landing_path("landing/guida.md")
+    assert not model.is_landing_path("landing/index.md")
+    assert not model.is_landing_path("landing/vecchie/guida.md")
+    assert not model.is_landing_path("blog/posts/guida.md")

@@ -88,7 +88,7 @@
   }
 
   function busy(on) {
-    form.toggleAttribute("aria-busy", on);
+    if (on) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
     if (!button) return;
     button.disabled = on;
     button.textContent = on ? data.msgSending : buttonText;
@@ -140,7 +140,7 @@
   }
 
   form.addEventListener("submit", function (event) {
-    if (form.getAttribute("aria-busy") !== null) { event.preventDefault(); return; }
+    if (form.hasAttribute("aria-busy")) { event.preventDefault(); return; }
     if (closeIfPast()) { event.preventDefault(); return; }
     event.preventDefault();
     clearErrors();
