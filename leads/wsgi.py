@@ -21,5 +21,6 @@ if not _log.handlers and not logging.getLogger().handlers:
     _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     _log.addHandler(_handler)
     _log.setLevel(logging.INFO)
+    _log.propagate = False  # waitress configures the root logger later: print each line once
 
 application = LeadApp(Settings.from_env())
