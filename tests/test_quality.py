@@ -1,0 +1,451 @@
+"""Quality gates for the built sample site: HTML validity (the Nu Html Checker, vnu-jar),
+accessibility (axe-core in Debian's Chromium, light and dark schemes) and privacy (no page loads
+anything from another origin).
+
+Everything runs on the one shared build (``real_site``). The checkers come from npm
+(package-lock.json); ``./dev test`` installs them into node_modules/ with ``npm ci``.
+Findings that belong to Material for MkDocs itself, not to our templates, are filtered by
+short explicit allow-lists below, each entry with the reason it is not ours to fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from mkdocs.utils.yaml import get_yaml_loader
+
+from approdo.frontmatter import parse
+from conftest import ROOT, Build
+
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _need(path: Path) -> Path:
+    """A checker installed by `npm ci`: a quality gate never skips silently when it is missing."""
+    if not path.is_file():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `./dev test` (or `npm ci`) first")
+    return path
+
+
+def _site_config() -> dict:
+    """mkdocs.yml with its !ENV values resolved exactly as the build resolved them."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=get_yaml_loader())  # noqa: S506 - our own config file
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# --- 1. HTML validity ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Known:
+    """A finding that is Material's, not ours: an exact message plus a piece of the markup."""
+
+    message: str
+    extract: str
+    why: str
+
+
+VNU_KNOWN = (
+    Known("Attribute “autocomplete” is only allowed when the input type is “color”, “date”, "
+          "“datetime-local”, “email”, “hidden”, “month”, “number”, “password”, “range”, "
+          "“search”, “tel”, “text”, “time”, “url”, or “week”.",
+          '<input class="md-toggle" data-md-toggle=',
+          "Material's base.html puts autocomplete=off on its drawer and search checkbox toggles "
+          "so that Firefox does not restore them checked after a back navigation."),
+    Known("Bad value “” for attribute “tabindex” on element “label”: "
+          "The empty string is not a valid integer.",
+          '<label class="md-nav__link',
+          "Material's partials/nav-item.html prints tabindex=\"\" on section labels "
+          "(navigation.indexes); browsers ignore the empty value."),
+    Known("The value of the “for” attribute of the “label” element must be the ID of a "
+          "non-hidden form control.",
+          '<label class="md-nav__title" for="__toc">',
+          "Material's partials/toc.html always labels the __toc toggle, which nav-item.html only "
+          "renders for pages in the navigation: blog posts, the blog index and not_in_nav pages "
+          "have a table of contents but no toggle."),
+)
+
+CANARY = ("<!DOCTYPE html><html lang=\"it\"><head><meta charset=\"utf-8\"><title>canary</title>"
+          "</head><body><img src=\"x.png\"></body></html>\n")
+CANARY_MESSAGE = "An “img” element must have an “alt” attribute"
+
+
+@dataclass
+class VnuReport:
+    messages: list[dict]
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def vnu(real_site: Build, tmp_path_factory) -> VnuReport:
+    """One run of the Nu Html Checker over the whole site, plus a canary page that must fail."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("the HTML checker needs Java 11 or later on PATH (Debian: default-jre-headless)")
+    canary = tmp_path_factory.mktemp("vnu") / "canary.html"
+    canary.write_text(CANARY, encoding="utf-8")
+    start = time.perf_counter()
+    result = subprocess.run(
+        [java, "-jar", str(_need(VNU_JAR)), "--skip-non-html", "--errors-only",
+         "--format", "json", str(real_site.site), str(canary)],
+        capture_output=True, text=True, timeout=600,
+    )
+    seconds = time.perf_counter() - start
+    # vnu prints its JSON report on stderr and exits 1 when it found errors.
+    try:  # skip anything the JVM prints first (e.g. "Picked up JAVA_TOOL_OPTIONS")
+        report = json.loads(result.stderr[result.stderr.index("{"):])
+    except ValueError:
+        pytest.fail(f"vnu did not produce a JSON report (exit {result.returncode}):\n"
+                    f"{result.stdout}\n{result.stderr}")
+    print(f"\nvnu: {len(report['messages'])} messages in {seconds:.1f} s")
+    return VnuReport(report["messages"], seconds)
+
+
+def _where(message: dict, site: Path) -> str:
+    url = message.get("url", "")
+    path = url.removeprefix("file:")
+    try:
+        path = str(Path(path).relative_to(site))
+    except ValueError:
+        pass
+    return f"{path}:{message.get('lastLine', '?')}"
+
+
+def _is_known(message: dict) -> bool:
+    return any(message.get("message") == known.message and known.extract in message.get("extract", "")
+               for known in VNU_KNOWN)
+
+
+def test_html_checker_catches_an_invalid_page(vnu: VnuReport):
+    """The gate can fail: the canary page's missing alt is reported."""
+    canary = [m for m in vnu.messages if m.get("url", "").endswith("/canary.html")]
+    assert any(m["message"].startswith(CANARY_MESSAGE) for m in canary), canary
+
+
+def test_built_pages_are_valid_html(vnu: VnuReport, real_site: Build):
+    ours = [m for m in vnu.messages
+            if not m.get("url", "").endswith("/canary.html") and not _is_known(m)]
+    problems = sorted(f"{_where(m, real_site.site)}: {m['type']}: {m['message']}\n"
+                      f"    {m.get('extract', '').strip()}" for m in ours)
+    assert not problems, f"{len(problems)} HTML errors:\n" + "\n".join(problems)
+
+
+# --- 4. no request to another origin ---------------------------------------------------------
+
+# Navigation, not requests: a reader follows these only by clicking.
+NAVIGATION_TAGS = {"a", "area"}
+URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "background",
+                  "xlink:href", "manifest", "icon"}
+CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.I)
+
+
+class _References(HTMLParser):
+    """Every URL a page makes the browser request: (tag, attribute, url)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if not value:
+                continue
+            if name in URL_ATTRIBUTES and tag not in NAVIGATION_TAGS:
+                self.found.append((tag, name, value.strip()))
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in value.split(","):
+                    if candidate.strip():
+                        self.found.append((tag, name, candidate.split()[0]))
+            elif name == "style":
+                self.found.extend((tag, "style", url) for url in _css_urls(value))
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.found.extend(("style", "url()", url) for url in _css_urls(data))
+
+
+def _css_urls(css: str) -> list[str]:
+    return [a or b for a, b in CSS_URL.findall(css)]
+
+
+def _allowed_form_actions(config: dict) -> set[str]:
+    """The configured receiver, and any receiver a landing page names in its front matter."""
+    actions = {str(config["extra"]["approdo"]["leads"]["action"])}
+    for page in sorted((ROOT / "docs" / "landing").glob("*.md")):
+        data = parse(page.read_text(encoding="utf-8")).data or {}
+        form = data.get("form")
+        if isinstance(form, dict) and form.get("action"):
+            actions.add(str(form["action"]))
+    return actions
+
+
+def _off_site(url: str, site_origin: str) -> bool:
+    """True when loading ``url`` would contact a host that is not this site."""
+    if url.startswith("//"):
+        url = "https:" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False  # relative, data:, mailto:, #fragment...
+    return parts.hostname not in LOCAL_HOSTS and _origin(url) != site_origin
+
+
+def test_no_page_loads_anything_from_another_origin(real_site: Build):
+    config = _site_config()
+    site_origin = _origin(str(config["site_url"]))
+    actions = _allowed_form_actions(config)
+    pages = sorted(real_site.site.rglob("*.html"))
+    stylesheets = sorted(real_site.site.rglob("*.css"))
+    assert len(pages) > 20 and stylesheets
+    problems = []
+    for page in pages:
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for tag, attribute, url in parser.found:
+            if tag == "form" and attribute == "action" and url in actions:
+                continue
+            if _off_site(url, site_origin):
+                problems.append(f"{page.relative_to(real_site.site)}: <{tag} {attribute}> {url}")
+    for sheet in stylesheets:
+        for url in _css_urls(sheet.read_text(encoding="utf-8", errors="replace")):
+            if _off_site(url, site_origin):
+                problems.append(f"{sheet.relative_to(real_site.site)}: url() {url}")
+    assert not problems, "requests to other origins:\n" + "\n".join(problems)
+
+
+def test_reference_scanner_sees_every_kind_of_request():
+    """The scanner is not blind: each way a page can pull in a third party is caught."""
+    page = """
+      <link rel="stylesheet" href="https://cdn.example.com/a.css">
+      <script src="//cdn.example.com/a.js"></script>
+      <img srcset="/ok.png 1x, https://img.example.com/b.png 2x" src="/ok.png">
+      <iframe src="https://www.youtube.com/embed/x"></iframe>
+      <form action="https://forms.example.com/post"></form>
+      <div style="background: url('https://img.example.com/c.png')"></div>
+      <style>@import "https://fonts.example.com/d.css";</style>
+      <a href="https://www.linkedin.com/">navigation is fine</a>
+      <link rel="canonical" href="https://www.example.it/pagina/">
+      <img src="data:image/png;base64,AAAA"><img src="../e.png">
+    """
+    parser = _References()
+    parser.feed(page)
+    off = [(tag, url) for tag, _, url in parser.found if _off_site(url, "https://www.example.it")]
+    assert off == [
+        ("link", "https://cdn.example.com/a.css"),
+        ("script", "//cdn.example.com/a.js"),
+        ("img", "https://img.example.com/b.png"),
+        ("iframe", "https://www.youtube.com/embed/x"),
+        ("form", "https://forms.example.com/post"),
+        ("div", "https://img.example.com/c.png"),
+        ("style", "https://fonts.example.com/d.css"),
+    ]
+
+
+# --- 3. accessibility ------------------------------------------------------------------------
+
+IMPACTS = ("serious", "critical")
+
+
+@dataclass(frozen=True)
+class KnownAxe:
+    """A Material finding: an axe rule id and a CSS selector every flagged node must match."""
+
+    rule: str
+    selector: str
+    why: str
+
+
+AXE_KNOWN = (
+    KnownAxe("aria-dialog-name", ".md-search",
+             "Material's search overlay has role=dialog without an accessible name "
+             "(partials/search.html); its input is labelled, the dialog is not."),
+    KnownAxe("color-contrast", ".md-copyright",
+             "Material's footer text colour (--md-footer-fg-color--lighter, #7f7f7f on #171717 "
+             "= 4.47:1) is a theme default shared by every Material site."),
+    KnownAxe("color-contrast", ".md-tabs__link:not(.md-tabs__link--active)",
+             "Material dims inactive navigation tabs with an opacity of 0.7."),
+    KnownAxe("link-in-text-block",
+             '.md-content .md-typeset :is(p, li, dd, td) > a:not([class*="approdo-"] a)',
+             "Material styles links in running text by colour only, without an underline; "
+             "our own components (approdo-*) are not covered by this entry."),
+)
+
+
+@dataclass
+class AxeRun:
+    """Every page checked in one colour scheme."""
+
+    violations: dict[str, list[str]] = field(default_factory=dict)
+    schemes: dict[str, str | None] = field(default_factory=dict)
+    passes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class AxeResults:
+    runs: dict[str, AxeRun]
+    blocked: list[tuple[str, str]]
+    site_origin: str
+    seconds: float
+
+
+def _pages_to_check(site: Path) -> list[str]:
+    """One page of each kind, discovered from the built site (content changes over time)."""
+
+    def urls(pattern: str, exclude: str = "") -> list[str]:
+        return sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob(pattern)
+                      if p.parent.name != exclude)
+
+    pages = ["", "blog/"]
+    pages += urls("blog/2*/*/*/index.html")[-1:]                      # the newest post
+    pages += urls("blog/category/*/index.html")[:1]
+    pages += urls("kb/*/index.html", exclude="glossario")[:1]          # a guide
+    pages += ["kb/glossario/"]
+    for landing in sorted(site.glob("landing/*/index.html")):
+        slug = landing.parent.relative_to(site).as_posix()
+        pages.append(f"{slug}/")
+        if (landing.parent / "grazie" / "index.html").is_file():
+            pages.append(f"{slug}/grazie/")
+    missing = [p for p in pages if not (site / p / "index.html").is_file()]
+    assert not missing, missing
+    return pages
+
+
+# Runs axe in the page; nodes matching an allow-list entry for their rule are dropped there,
+# where the DOM is at hand.
+AXE_CHECK = """async ([impacts, known]) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  const found = [];
+  for (const v of result.violations) {
+    if (!impacts.includes(v.impact)) continue;
+    for (const node of v.nodes) {
+      const el = node.target.length === 1 ? document.querySelector(node.target[0]) : null;
+      if (el && known.some(([rule, sel]) => rule === v.id && el.matches(sel))) continue;
+      found.push(`${v.id} (${v.impact}) ${node.target.join(" ")}: ` +
+                 (node.failureSummary || v.help).replace(/\\s+/g, " ").slice(0, 240));
+    }
+  }
+  return {found, passes: result.passes.length,
+          scheme: document.body.getAttribute("data-md-color-scheme")};
+}"""
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_site(real_site: Build) -> Iterator[str]:
+    """The built site on an ephemeral loopback port."""
+    handler = functools.partial(_QuietHandler, directory=str(real_site.site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _only_local(served_site: str, blocked: list[tuple[str, str]], route, request) -> None:
+    """Let requests reach the test server only; abort and record every other one."""
+    if _origin(request.url) == served_site:
+        route.continue_()
+    else:
+        blocked.append((request.frame.url if request.frame else "", request.url))
+        route.abort()
+
+
+@pytest.fixture(scope="module")
+def axe_results(real_site: Build, served_site: str) -> AxeResults:
+    """axe-core on every page to check, once per colour scheme, in one browser."""
+    from playwright.sync_api import sync_playwright
+
+    axe_source = _need(AXE_JS).read_text(encoding="utf-8")
+    pages = _pages_to_check(real_site.site)
+    known = [[k.rule, k.selector] for k in AXE_KNOWN]
+    blocked: list[tuple[str, str]] = []
+    runs: dict[str, AxeRun] = {}
+    start = time.perf_counter()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                run = runs[scheme] = AxeRun()
+                context = browser.new_context(color_scheme=scheme, service_workers="block")
+                context.route("**/*", functools.partial(_only_local, served_site, blocked))
+                tab = context.new_page()
+                for path in pages:
+                    tab.goto(f"{served_site}/{path}", wait_until="load")
+                    tab.add_script_tag(content=axe_source)
+                    outcome = tab.evaluate(AXE_CHECK, [list(IMPACTS), known])
+                    run.violations[path] = outcome["found"]
+                    run.schemes[path] = outcome["scheme"]
+                    run.passes[path] = outcome["passes"]
+                context.close()
+        finally:
+            browser.close()
+    seconds = time.perf_counter() - start
+    print(f"\naxe: {len(pages)} pages x 2 schemes in {seconds:.1f} s")
+    site_origin = _origin(str(_site_config()["site_url"]))
+    return AxeResults(runs, blocked, site_origin, seconds)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(axe_results: AxeResults, scheme: str):
+    run = axe_results.runs[scheme]
+    # axe really ran, and Material pages really switched scheme (landing pages have their own
+    # template and follow prefers-color-scheme in CSS).
+    assert all(count > 10 for count in run.passes.values()), run.passes
+    expected = {"light": "default", "dark": "slate"}[scheme]
+    assert run.schemes[""] == expected
+    wrong = {p: s for p, s in run.schemes.items() if s is not None and s != expected}
+    assert not wrong, wrong
+    problems = [f"{path or '/'}: {v}" for path, found in run.violations.items() for v in found]
+    assert not problems, (f"{len(problems)} serious/critical axe violations ({scheme}):\n"
+                          + "\n".join(problems))
+
+
+@pytest.mark.browser
+def test_pages_request_nothing_from_other_hosts(axe_results: AxeResults):
+    """Every request to another host was aborted; the site's own public origin (site_url)
+    counts as this site, so Material fetching `site_url/sitemap.xml` is not a third party."""
+    assert axe_results.runs["light"].passes  # the browser did load pages
+    third_party = sorted({f"{page}: {url}" for page, url in axe_results.blocked
+                          if urlsplit(url).hostname not in LOCAL_HOSTS
+                          and _origin(url) != axe_results.site_origin})
+    assert not third_party, "requests to other hosts:\n" + "\n".join(third_party)
