@@ -54,7 +54,7 @@ def on_files(files, config):
         docs_shown = docs_dir.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         docs_shown = docs_dir.as_posix()
-    defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"))
+    defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"), config.site_url or "")
     _check_default_action(defaults, root)
 
     for file in files.documentation_pages():

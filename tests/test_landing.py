@@ -197,6 +197,13 @@ def test_action_rule(action, ok):
     assert (model.action_problem(action) == "") is ok
 
 
+def test_netlify_posts_to_the_thank_you_page_under_the_site_path():
+    text = replace_line(GOOD, "  submit: Invia\n", "  submit: Invia\n  provider: netlify\n")
+    defaults = model.LandingDefaults.from_mapping({"action": DEFAULT_ACTION}, "https://x.example/sito/")
+    landing, errors = model.parse_landing("docs/landing/prova.md", text, defaults)
+    assert errors == [] and landing.action == "/sito/landing/prova/grazie/"
+
+
 def test_load_landings_reads_the_samples():
     landings, errors = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})
     assert errors == []

@@ -83,12 +83,16 @@ class LandingDefaults:
 
     action: str = ""
     provider: str = "approdo"
+    # The path the site is published under ("/" or "/sito/"), for same-origin actions.
+    site_path: str = "/"
 
     @classmethod
-    def from_mapping(cls, leads: Mapping[str, Any] | None) -> LandingDefaults:
+    def from_mapping(cls, leads: Mapping[str, Any] | None, site_url: str = "") -> LandingDefaults:
         leads = leads or {}
+        path = urlsplit(site_url).path if site_url else "/"
         return cls(action=str(leads.get("action") or ""),
-                   provider=str(leads.get("provider") or "approdo"))
+                   provider=str(leads.get("provider") or "approdo"),
+                   site_path=path.rstrip("/") + "/")
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,7 @@ def _resolve_action(check: _Checker, form: Mapping[str, Any], provider: str,
         return action
     if provider == "netlify":
         # Netlify stores the post and redirects to the form's action path: the thank-you page.
-        return "/" + thanks_url(slug)
+        return defaults.site_path + thanks_url(slug)
     if provider == "formspree":
         check.error("form", "missing required key 'form.action' for provider 'formspree'",
                     "your form's https://formspree.io/f/... address")
