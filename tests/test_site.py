@@ -548,6 +548,15 @@ def test_glossary_ignores_headings_in_code_and_flags_long_definitions():
     assert problems[0].line == 7 and "characters long" in problems[0].problem
 
 
+def test_glossary_refuses_two_headings_with_one_anchor():
+    terms, problems = glossary.parse(
+        "## Call to action\n\nUn invito.\n\n## Call-to-action\n\nAncora.\n")
+    assert [t.name for t in terms] == ["Call to action"]
+    assert [(p.line, p.problem) for p in problems] == [
+        (5, "glossary term 'Call-to-action' has the same anchor '#call-to-action' as "
+            "'Call to action' at line 1")]
+
+
 def test_matcher_links_each_term_once_whole_words_any_case():
     terms, _ = glossary.parse(GLOSSARY.split("---\n", 2)[2])
     matcher = glossary.Matcher(terms)

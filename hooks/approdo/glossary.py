@@ -97,6 +97,13 @@ def parse(body: str, first_line: int = 1) -> tuple[list[Term], list[Problem]]:
         term, index = _read_term(lines, index + 1, name, file_line, first_line, problems)
         if term is None:
             continue
+        anchors = {other.anchor: other for other in terms}
+        if term.anchor in anchors:
+            other = anchors[term.anchor]
+            problems.append(Problem(
+                file_line, f"glossary term '{term.name}' has the same anchor '#{term.anchor}' "
+                f"as '{other.name}' at line {other.line}", "headings that differ in letters"))
+            continue
         for form in term.forms:
             key = form.casefold()
             if key in seen:
