@@ -55,7 +55,7 @@ def on_files(files, config):
     except ValueError:
         docs_shown = docs_dir.as_posix()
     defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"), config.site_url or "")
-    _check_default_action(defaults, root)
+    _check_default_action(defaults, config)
 
     for file in files.documentation_pages():
         if not file.abs_src_path:
@@ -84,7 +84,7 @@ def on_files(files, config):
 
     if not _landings:
         return files
-    _versions.update(_consent_versions(config, files, root))
+    _versions.update(_consent_versions(config, files))
     for landing in _landings.values():
         src_uri = f"{model.LANDING_DIR}/{landing.slug}/{model.THANKS_SEGMENT}.md"
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
@@ -93,33 +93,48 @@ def on_files(files, config):
     return files
 
 
-def _check_default_action(defaults: model.LandingDefaults, root: Path) -> None:
+def _check_default_action(defaults: model.LandingDefaults, config) -> None:
     """The site-wide action (possibly from APPRODO_LEAD_ACTION) obeys the same rule as a page's."""
     problem = model.action_problem(defaults.action) if defaults.action else "no form action"
     if not problem:
         return
-    line = 1
-    config_file = root / "mkdocs.yml"
-    if config_file.exists():
-        for number, text in enumerate(config_file.read_text(encoding="utf-8").splitlines(), 1):
-            if text.strip().startswith("action:"):
-                line = number
-                break
-    REPORT.add("mkdocs.yml", line, f"extra.approdo.leads.{problem.replace('form action', 'action')}"
+    config_file = Path(config.config_file_path)
+    REPORT.add(config_file.name, _config_line(config_file, ("extra", "approdo", "leads", "action")),
+               f"extra.approdo.leads.{problem.replace('form action', 'action')}"
                " (set here or by APPRODO_LEAD_ACTION)", model.ACTION_EXPECTED)
 
 
-def _consent_versions(config, files, root: Path) -> dict[str, str]:
+def _config_line(config_file: Path, keys: tuple[str, ...]) -> int:
+    """The line of a nested key in mkdocs.yml (1 if not found). Composing, unlike loading,
+    needs no constructor for tags such as !ENV."""
+    try:
+        node = yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return 1
+    line = 1
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return line
+        match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+        if match is None:
+            return line
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line
+
+
+def _consent_versions(config, files) -> dict[str, str]:
     """Fingerprints of the marketing-consent wording and of the privacy notice's text."""
     consent = _settings(config).get("consent") or {}
     wording = str(consent.get("marketing") or "").strip()
     if not wording:
-        REPORT.add("mkdocs.yml", 1, "extra.approdo.consent.marketing is missing",
+        config_file = Path(config.config_file_path)
+        REPORT.add(config_file.name, _config_line(config_file, ("extra", "approdo")),
+                   "extra.approdo.consent.marketing is missing",
                    "the exact wording of the optional marketing checkbox")
     privacy = files.get_file_from_path(PRIVACY_PAGE)
     if privacy is None:
-        REPORT.add("mkdocs.yml", 1, f"landing pages link the privacy notice, but docs/{PRIVACY_PAGE} is missing",
-                   "a privacy notice page")
+        REPORT.add(f"docs/{PRIVACY_PAGE}", 1, "landing pages link the privacy notice, but this file is missing",
+                   "a privacy notice in Italian: controller, purposes, legal bases, retention, rights")
         body = ""
     else:
         body = parse(privacy.content_string).body

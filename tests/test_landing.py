@@ -546,8 +546,10 @@ def test_bad_site_wide_action_is_an_error(tmp_path):
     project = make_project(tmp_path, {**SAMPLE_FILES, "landing/prova.md": GOOD}, MINIMAL_NAV)
     build = run_build(project, env={"APPRODO_LEAD_ACTION": "http://leads.example.org/leads"})
     assert build.returncode != 0
-    assert re.search(r"mkdocs\.yml:\d+: extra\.approdo\.leads\.action 'http://leads\.example\.org/leads' "
-                     r"is not https://", build.output), build.output
+    line = next(number for number, text in enumerate(
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines(), 1) if text.strip().startswith("action: !ENV"))
+    assert (f"mkdocs.yml:{line}: extra.approdo.leads.action 'http://leads.example.org/leads' is not https:// "
+            "(set here or by APPRODO_LEAD_ACTION)") in build.output, build.output
 
 
 # --- schema rules, checked directly (no build) ----------------------------------------------
