@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: %(default)g)")
     serve.add_argument("--require-origin", action="store_true", default=env.require_origin,
                        help="refuse posts that carry neither Origin nor Referer (non-browser clients)")
+    serve.add_argument("--threads", type=int, default=32, metavar="N",
+                       help="requests handled at once (default: %(default)s); more wait in a queue")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     serve.set_defaults(handler=cmd_serve)
 
@@ -158,7 +160,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise SettingsError("--max-body: expected a positive number of bytes")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
-    serve(LeadApp(settings), args.host, args.port)
+    if args.threads <= 0:
+        raise SettingsError("--threads: expected a positive number")
+    serve(LeadApp(settings), args.host, args.port, args.threads)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""A small threaded HTTP server for local use (``approdo-leads serve``), from the standard library.
+"""A small multi-threaded HTTP server for local use (``approdo-leads serve``), from the standard library.
 
 For production put the same WSGI application (``leads.wsgi:application``) under waitress or
 gunicorn behind a TLS proxy (see README).
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from concurrent.futures import ThreadPoolExecutor
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from .app import LeadApp
 
@@ -30,19 +31,45 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class PooledWSGIServer(WSGIServer):
+    """Connections are handled by a fixed pool of threads: no thread start per request (a
+    third of the server's CPU per post on this kind of machine) and a bound on the threads a
+    burst can create; further connections wait in the queue."""
+
     # Keep many posts queued instead of refusing connections under a burst.
     request_queue_size = 128
 
+    def __init__(self, address: tuple[str, int], handler: type, threads: int = 32):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="leads-http")
+        super().__init__(address, handler)
 
-def make(app: LeadApp, host: str, port: int) -> ThreadingWSGIServer:
-    return make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        self.pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request: socket.socket, client_address: tuple) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=True)  # let the requests in flight finish
 
 
-def serve(app: LeadApp, host: str, port: int, ready: threading.Event | None = None) -> None:
+def make(app: LeadApp, host: str, port: int, threads: int = 32) -> PooledWSGIServer:
+    server = PooledWSGIServer((host, port), QuietHandler, threads)
+    server.set_app(app)
+    return server
+
+
+def serve(app: LeadApp, host: str, port: int, threads: int = 32) -> None:
     """Serve until SIGINT/SIGTERM; in-flight requests finish, the database is closed."""
-    server = make(app, host, port)
+    server = make(app, host, port, threads)
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Approdo lead receiver: http://{shown_host}:{server.server_port}/leads "
           f"(database {app.store.path}, sites {', '.join(app.settings.site_origins)})", flush=True)
@@ -54,8 +81,6 @@ def serve(app: LeadApp, host: str, port: int, ready: threading.Event | None = No
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    if ready is not None:
-        ready.set()
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
