@@ -21,10 +21,10 @@ from mkdocs.utils import get_relative_url
 
 from approdo import cta
 from approdo.errors import REPORT
-from approdo.frontmatter import parse
+from approdo.frontmatter import FrontMatter
 from approdo.landing import is_landing_path
-from approdo.social import (SiteLandings, approdo_settings, shown_path, site_landings,
-                            yaml_key_line)
+from approdo.social import (SiteLandings, approdo_settings, front_matter, shown_path,
+                            site_landings, yaml_key_line)
 
 log = logging.getLogger("mkdocs.hooks.calls_to_action")
 
@@ -53,7 +53,7 @@ def on_files(files, config):
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
         _check_page(shown_path(config.docs_dir, root, file.src_uri),
-                    Path(file.abs_src_path).read_text(encoding="utf-8-sig"), landings)
+                    front_matter(file.abs_src_path), landings)
     return files
 
 
@@ -67,12 +67,14 @@ def _check_config(config, landings: SiteLandings) -> None:
     text = path.read_text(encoding="utf-8")
     allowed = _blog_categories(config)
     for category, slug in by_category.items():
-        line = yaml_key_line(text, f"extra.approdo.cta.by_category.{category}")
+        # Composing mkdocs.yml for a line number costs time: only when there is an error.
+        def line() -> int:
+            return yaml_key_line(text, f"extra.approdo.cta.by_category.{category}")
         if allowed and category not in allowed:
-            REPORT.add(shown, line, f"unknown category '{category}' in extra.approdo.cta.by_category",
+            REPORT.add(shown, line(), f"unknown category '{category}' in extra.approdo.cta.by_category",
                        "one of: " + ", ".join(allowed))
         if not isinstance(slug, str) or landings.unknown(slug):
-            REPORT.add(shown, line, f"unknown landing page '{slug}'", landings.expected())
+            REPORT.add(shown, line(), f"unknown landing page '{slug}'", landings.expected())
 
 
 def _blog_categories(config) -> tuple[str, ...]:
@@ -82,8 +84,7 @@ def _blog_categories(config) -> tuple[str, ...]:
     return ()
 
 
-def _check_page(shown: str, text: str, landings: SiteLandings) -> None:
-    fm = parse(text)
+def _check_page(shown: str, fm: FrontMatter, landings: SiteLandings) -> None:
     if fm.data is None:
         return  # invalid front matter: validate_content reports it
     if "landing" in fm.data:

@@ -14,10 +14,10 @@ from mkdocs.utils import write_file
 from approdo import social_kit
 from approdo.cta import page_slug
 from approdo.errors import REPORT
-from approdo.frontmatter import parse
 from approdo.landing import is_landing_path
 from approdo.short_codes import short_links_for
-from approdo.social import post_date, recent_posts, shown_path, site_landings, social_settings
+from approdo.social import (front_matter, post_date, recent_posts, shown_path, site_landings,
+                            social_settings)
 
 CSV_NAME = "social-kit.csv"
 JSON_NAME = "social-kit.json"
@@ -41,7 +41,7 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
-        fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        fm = front_matter(file.abs_src_path)
         if fm.data and "social" in fm.data:
             _report(shown_path(config.docs_dir, root, file.src_uri), fm.data["social"], fm.line)
     return files

@@ -6,12 +6,14 @@ root, ``extra.approdo``), so the hooks stay thin and this stays testable.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
 import yaml
 
+from approdo.frontmatter import FrontMatter, parse
 from approdo.landing import LANDING_DIR, Landing, is_landing_path, load_landings
 
 
@@ -33,16 +35,41 @@ class SiteLandings:
 
 
 def site_landings(docs_dir: str | Path, extra: Mapping[str, Any] | None, root: str | Path) -> SiteLandings:
-    """Read the landing pages under ``docs_dir`` (errors are the landing hook's to report)."""
+    """Read the landing pages under ``docs_dir`` (errors are the landing hook's to report).
+
+    Four social hooks ask in the same build: the result is cached on the files' sizes and
+    modification times, so an edit (also under ``mkdocs serve``) is always read again.
+    """
     docs = Path(docs_dir)
     folder = docs / LANDING_DIR
-    slugs = sorted(
-        file.stem for file in folder.glob("*.md")
-        if is_landing_path(file.relative_to(docs).as_posix())
-    ) if folder.is_dir() else []
-    leads = ((extra or {}).get("approdo") or {}).get("leads")
-    valid, _ = load_landings(docs, leads, root=root)
-    return SiteLandings(tuple(slugs), valid)
+    files = sorted(file for file in folder.glob("*.md")
+                   if is_landing_path(file.relative_to(docs).as_posix())) if folder.is_dir() else []
+    leads = ((extra or {}).get("approdo") or {}).get("leads") or {}
+    stamps = tuple((file.name, *_stamp(file)) for file in files)
+    settings = tuple(sorted((str(key), str(value)) for key, value in leads.items()))
+    return _site_landings(str(docs), str(root), stamps, settings)
+
+
+@functools.lru_cache(maxsize=8)
+def _site_landings(docs: str, root: str, stamps: tuple, settings: tuple) -> SiteLandings:
+    valid, _ = load_landings(docs, dict(settings), root=root)
+    return SiteLandings(tuple(PurePosixPath(name).stem for name, *_ in stamps), valid)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def front_matter(path: str | Path) -> FrontMatter:
+    """The parsed front matter of a file, parsed once per version of the file: several hooks
+    read the same pages in one build."""
+    return _front_matter(str(path), *_stamp(Path(path)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _front_matter(path: str, mtime_ns: int, size: int) -> FrontMatter:
+    return parse(Path(path).read_text(encoding="utf-8-sig"))
 
 
 def shown_path(docs_dir: str | Path, root: str | Path, src_path: str) -> str:
