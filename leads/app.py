@@ -93,8 +93,9 @@ class LeadApp:
         headers = [*COMMON_HEADERS, *self.cors_headers(environ), *response.headers,
                    ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
-        # The path only: a query string could carry anything.
-        log.info("%s %s %d %s %.1fms", method, path[:100], response.status, response.outcome or "-",
+        # Known paths only: a query string or an unknown path could carry anything.
+        shown = path.rstrip("/") if path.rstrip("/") in ("/leads", "/health") else "(other path)"
+        log.info("%s %s %d %s %.1fms", method[:10], shown, response.status, response.outcome or "-",
                  (time.perf_counter() - started) * 1000)
         return [b"" if method == "HEAD" else response.body]
 

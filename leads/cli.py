@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="write the leads as CSV or JSON")
     _db_option(exp)
     _filter_options(exp)
+    exp.add_argument("--email", metavar="ADDRESS",
+                     help="only this address, any letter case (right of access: all data of one person)")
     exp.add_argument("--format", choices=("csv", "json"), default="csv")
     exp.add_argument("--output", "-o", metavar="FILE", help="write here (readable by you only) instead of stdout")
     exp.add_argument("--excel", action="store_true",
@@ -169,7 +171,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     try:
-        rows = store.leads(tuple(args.landing), args.since, args.until)
+        rows = store.leads(tuple(args.landing), args.since, args.until, args.email)
     finally:
         store.close()
     text, count = export_mod.render(rows, args.format, excel=args.excel)

@@ -279,9 +279,13 @@ class Store:
     # --- reads ----------------------------------------------------------------------------
 
     def leads(self, landings: tuple[str, ...] = (), since: datetime | None = None,
-              until: datetime | None = None) -> list[sqlite3.Row]:
-        """Stored leads, oldest first, filtered by landing page and time (``until`` excluded)."""
+              until: datetime | None = None, email: str | None = None) -> list[sqlite3.Row]:
+        """Stored leads, oldest first, filtered by landing page, time (``until`` excluded) and
+        address (any letter case: the right of access)."""
         where, params = _filters(landings, since, until)
+        if email is not None:
+            where += (" AND " if where else " WHERE ") + "email = ? COLLATE NOCASE"
+            params.append(email.strip())
         with self.connection() as conn:
             return conn.execute(
                 f"SELECT id, {', '.join(('received_at', *LEAD_COLUMNS))} FROM leads{where}"

@@ -167,3 +167,9 @@ def test_console_script_and_default_database_path(db, tmp_path):
                             env={"PATH": "/usr/bin:/bin", "APPRODO_LEADS_DB": str(tmp_path / "data" / "leads.sqlite3")})
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 5
+
+
+def test_export_one_address_for_a_request_of_access(db, capsys):
+    code, out, _ = run(capsys, "export", "--db", str(db), "--format", "json", "--email", "Bruno@Example.it ")
+    assert code == 0
+    assert [d["email"] for d in json.loads(out)] == ["bruno@example.it"]

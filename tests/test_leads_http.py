@@ -310,7 +310,9 @@ def test_logs_carry_no_personal_data(receiver, caplog):
     post_form(receiver.port, fields)
     post_form(receiver.port, {**fields, "email": "sbagliata"})
     post_form(receiver.port, fields, origin=EVIL)
+    request(receiver.port, "GET", "/privata@example.it?email=privata@example.it")
     text = caplog.text
+    assert "GET (other path) 404" in text
     assert "POST /leads 303 stored landing=guida-gratuita" in text
     assert "POST /leads 400 invalid:email" in text
     for secret in ("privata@example.it", "sbagliata", "Mario Privato", "333 0000000", "Segreto", "127.0.0.1"):
