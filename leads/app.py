@@ -83,18 +83,18 @@ class LeadApp:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        path = environ.get("PATH_INFO", "") or "/"
+        path = (environ.get("PATH_INFO", "") or "/").rstrip("/") or "/"
+        # Known paths only in logs: an unknown path or a query string could carry anything.
+        shown = path if path in ("/leads", "/health") else "(other path)"
         try:
-            response = self.route(method, path.rstrip("/") or "/", environ)
+            response = self.route(method, path, environ)
         except Exception:  # a bug must not leak a traceback to the visitor
-            log.exception("%s %s failed", method, path)
+            log.exception("%s %s failed", method[:10], shown)
             response = self.error(environ, 500, MESSAGE_SERVER)
             response.outcome = "error"
         headers = [*COMMON_HEADERS, *self.cors_headers(environ), *response.headers,
                    ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {HTTPStatus(response.status).phrase}", headers)
-        # Known paths only: a query string or an unknown path could carry anything.
-        shown = path.rstrip("/") if path.rstrip("/") in ("/leads", "/health") else "(other path)"
         log.info("%s %s %d %s %.1fms", method[:10], shown, response.status, response.outcome or "-",
                  (time.perf_counter() - started) * 1000)
         return [b"" if method == "HEAD" else response.body]
