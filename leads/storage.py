@@ -124,7 +124,7 @@ class Store:
 
     def _open(self) -> sqlite3.Connection:
         # A pooled connection serves one thread at a time, but not always the same thread
-        # (the threaded server starts one thread per request).
+        # (requests run on the server's pool threads, the group commit on its own).
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=self.busy_timeout_ms / 1000)
         conn.row_factory = sqlite3.Row
