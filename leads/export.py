@@ -10,7 +10,8 @@ from typing import Iterable, TextIO
 
 from .storage import LEAD_COLUMNS
 
-COLUMNS: tuple[str, ...] = ("id", "received_at", *LEAD_COLUMNS)
+# When and where first, then who, consent proof and campaign: the order a person reads a row.
+COLUMNS: tuple[str, ...] = ("id", "received_at", "landing", *(c for c in LEAD_COLUMNS if c != "landing"))
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (CSV injection): such cells get a leading apostrophe and are shown as text.

@@ -92,7 +92,7 @@ def test_export_to_a_private_file_and_for_excel(db, tmp_path, capsys):
     raw = target.read_bytes()
     assert raw.startswith("\ufeff".encode())
     header = raw.decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("id;received_at;email;")
+    assert header.startswith("id;received_at;landing;email;name;")
 
 
 def test_stats_per_landing_source_campaign_and_day(db, capsys):
