@@ -163,9 +163,8 @@ def _description(page, config, kind: str) -> str:
 
 
 def _crumbs(page, config, kind: str, title: str) -> list[seo.Crumb]:
-    home = _pages.get("")
-    crumbs = [seo.Crumb(seo_pages.title(home, config) if home else config.site_name,
-                        seo.absolute(_site.site_url, ""))]
+    # The first crumb is the site by name: the home page's own title is a slogan.
+    crumbs = [seo.Crumb(config.site_name, seo.absolute(_site.site_url, ""))]
     prefixes = [url for url in seo.url_prefixes(page.url) if url in _pages]
     if kind == seo_pages.POST and page.categories:
         prefixes.append(page.categories[0].url)
