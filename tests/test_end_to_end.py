@@ -19,26 +19,20 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from approdo import lead_form
 
+# The browser, the 127.0.0.1-only page factory and the quiet static server are the landing
+# pages' own (tests/test_landing_browser.py): one definition of "no request leaves 127.0.0.1".
+from test_landing_browser import QuietFiles, browser, open_page  # noqa: E402,F401 (fixtures)
+
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 UTM_QUERY = "?utm_source=facebook&utm_medium=social&utm_campaign=guida"
 SLUG = "guida-gratuita"
-
-
-class QuietFiles(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -73,42 +67,6 @@ def stack(tmp_path_factory):
         receiver.terminate()
         receiver.wait(timeout=20)
         receiver.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    """A page factory; after the test, no request may have left 127.0.0.1."""
-    contexts, outside = [], []
-
-    def only_local(route):
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    def factory(url, **options):
-        context = browser.new_context(**options)
-        context.route("**/*", only_local)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(url)
-        return page
-
-    yield factory
-    for context in contexts:
-        context.close()
-    assert outside == [], f"requests to other origins: {outside}"
 
 
 def lead_row(db: Path, email: str) -> sqlite3.Row | None:
