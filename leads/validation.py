@@ -162,7 +162,7 @@ def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
 def _decode_json(body: bytes) -> dict[str, object]:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nesting
         raise RequestError(400, "Il contenuto della richiesta non è un JSON valido.") from None
     if not isinstance(data, dict):
         raise RequestError(400, "Il contenuto della richiesta deve essere un oggetto JSON.")

@@ -137,6 +137,7 @@ def test_other_content_types_are_415(content_type):
     (FORM, b"email"),                                 # no "="
     ("application/json", b"{not json"),
     ("application/json", b"[1, 2]"),                  # not an object
+    ("application/json", b"[" * 15_000),               # nesting deeper than the parser goes
     ("multipart/form-data; boundary=b",
      b'--b\r\nContent-Disposition: form-data; name="f"; filename="x.exe"\r\n\r\nMZ\r\n--b--\r\n'),
 ])
