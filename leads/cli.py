@@ -164,7 +164,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(message)s")
     if args.threads <= 0:
         raise SettingsError("--threads: expected a positive number")
-    serve(LeadApp(settings), args.host, args.port, args.threads)
+    app = LeadApp(settings)
+    try:
+        serve(app, args.host, args.port, args.threads)
+    except OSError as problem:  # typically: the port is taken (another receiver running?)
+        app.store.close()
+        print(f"approdo-leads: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}",
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -113,3 +113,13 @@ def test_every_acknowledged_lead_survives_kill_9(tmp_path):
     missing = set(acknowledged) - emails
     assert not missing, f"{len(missing)} acknowledged leads lost"
     assert "after-restart@example.it" in emails
+
+
+def test_a_taken_port_is_a_plain_message(tmp_path):
+    with serve(tmp_path / "leads.sqlite3") as (_, port):
+        result = subprocess.run([sys.executable, "-m", "leads", "serve", "--port", str(port),
+                                 "--db", str(tmp_path / "other.sqlite3")],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"approdo-leads: cannot listen on 127.0.0.1:{port}: ")
+    assert "Traceback" not in result.stderr
