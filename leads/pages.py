@@ -20,6 +20,7 @@ PAGE = Template("""<!doctype html>
   main { max-width: 36rem; margin: 0 auto; }
   h1 { font-size: 1.5rem; }
   a { color: #283593; }
+  .hint { font-size: .875rem; opacity: .8; }
   @media (prefers-color-scheme: dark) { body { color: #eee; background: #1e1f29; } a { color: #9fa8da; } }
 </style>
 </head>
@@ -29,6 +30,7 @@ PAGE = Template("""<!doctype html>
 <p>$message</p>
 $errors
 <p><a href="$back">$back_label</a></p>
+<p class="hint">Con il tasto «Indietro» del browser ritrovi il modulo con quello che hai scritto.</p>
 </main>
 </body>
 </html>
