@@ -68,19 +68,9 @@ def on_files(files, config):
             continue
         if not model.is_landing_path(file.src_uri):
             continue
-        shown = f"{docs_shown}/{file.src_uri}"
-        landing, errors = model.parse_landing(shown, file.content_string, defaults,
-                                              src_path=file.src_uri)
-        REPORT.extend(errors)
-        if landing is None:
-            continue
-        if landing.thanks.download and landing.thanks.download.startswith("/"):
-            target = landing.thanks.download.lstrip("/")
-            if files.get_file_from_path(target) is None:
-                REPORT.add(shown, landing.line("thanks.download"),
-                           f"download '{landing.thanks.download}' is not a file of this site",
-                           f"a file under docs/, e.g. docs/{target}")
-        _landings[landing.slug] = landing
+        landing = _read_landing(file, f"{docs_shown}/{file.src_uri}", defaults, files)
+        if landing is not None:
+            _landings[landing.slug] = landing
 
     if not _landings:
         return files
@@ -90,7 +80,23 @@ def on_files(files, config):
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         _thanks[src_uri] = landing
+    log.info("landing pages: %d, each with a thank-you page", len(_landings))
     return files
+
+
+def _read_landing(file: File, shown: str, defaults: model.LandingDefaults, files) -> model.Landing | None:
+    """Validate one landing page into REPORT; the Landing if it has no error."""
+    landing, errors = model.parse_landing(shown, file.content_string, defaults, src_path=file.src_uri)
+    REPORT.extend(errors)
+    if landing is None:
+        return None
+    download = landing.thanks.download
+    if download and download.startswith("/") and files.get_file_from_path(download.lstrip("/")) is None:
+        REPORT.add(shown, landing.line("thanks.download"),
+                   f"download '{download}' is not a file of this site",
+                   f"a file under docs/, e.g. docs/{download.lstrip('/')}")
+        return None
+    return landing
 
 
 def _check_default_action(defaults: model.LandingDefaults, config) -> None:
