@@ -3,7 +3,9 @@
 The posts come from Material's blog plugin, which has already resolved titles, dates, URLs,
 categories, authors, reading time and which posts are drafts or scheduled; nothing is parsed
 again here. The home template (``overrides/home.html``) receives ``latest_posts`` (a list of
-``approdo.posts.PostCard``) and ``latest_posts_index`` (the blog index URL).
+``approdo.posts.PostCard``), ``latest_posts_index`` (the blog index URL), and ``home_guides``
+(the knowledge-base pages of the navigation section that holds ``kb/index.md``, as
+``approdo.posts.Link`` with their description) with ``home_guides_index``.
 
 Settings: ``extra.approdo.home.latest_posts`` (how many posts, default 6).
 """
@@ -21,6 +23,8 @@ from approdo.posts import DEFAULT_LIMIT, Link, PostCard, excerpt, newest_first
 log = logging.getLogger("mkdocs.hooks.latest_posts")
 
 HOME_TEMPLATE = "home.html"
+# The knowledge base's index page: the home lists the other pages of its navigation section.
+GUIDES_INDEX = "kb/index.md"
 
 _limit = DEFAULT_LIMIT
 _cards: list[PostCard] | None = None
@@ -54,7 +58,21 @@ def on_page_context(context, page, config, nav):
     blog = _blog_plugin(config)
     context["latest_posts"] = _latest(blog)
     context["latest_posts_index"] = blog.blog.url if blog else ""
+    index, guides = _guides(nav)
+    context["home_guides"] = guides
+    context["home_guides_index"] = index
     return context
+
+
+def _guides(nav) -> tuple[str, list[Link]]:
+    """The knowledge-base index URL and the other pages of its navigation section, in order."""
+    index = next((page for page in nav.pages if page.file.src_uri == GUIDES_INDEX), None)
+    if index is None:
+        return "", []
+    siblings = index.parent.children if index.parent else []
+    guides = [Link(page.title or "", page.url, str(page.meta.get("description") or ""))
+              for page in siblings if page.is_page and page is not index]
+    return index.url, guides
 
 
 def _blog_plugin(config):

@@ -304,6 +304,19 @@ def test_home_hero_is_the_page_markdown(site):
     assert root.find("html").attrs["lang"] == "it"
 
 
+def test_home_lists_the_guides_of_the_knowledge_base(site):
+    section = content(site.read("")).find("section", "approdo-guides")
+    guides = [(item.find("a").text(), resolve("", item.find("a").attrs["href"]),
+               item.find("span", "approdo-guides__description").text())
+              for item in section.find_all("li", "approdo-guides__item")]
+    assert guides == [
+        ("Guida alle campagne", "kb/guida/", "Una guida di prova."),
+        ("Glossario", "kb/glossario/", "Le parole del web marketing."),
+    ]
+    everything = section.find("p", "approdo-latest__all").find("a")
+    assert resolve("", everything.attrs["href"]) == "kb/"
+
+
 def test_home_limit_must_be_a_positive_number(tmp_path):
     config = {"nav": NAV, "extra": {"approdo": {"home": {"latest_posts": "tanti"}}}}
     build = run_build(make_project(tmp_path, FILES, config))

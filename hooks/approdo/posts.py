@@ -15,10 +15,12 @@ DEFAULT_LIMIT = 6
 
 @dataclass(frozen=True)
 class Link:
-    """A category or an author, as a name and a site URL (or "" when it has no page)."""
+    """A category, an author or a guide: a name, a site URL ("" when it has no page) and,
+    for guides, their description."""
 
     name: str
     url: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
