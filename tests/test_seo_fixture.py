@@ -7,7 +7,6 @@ import io
 import json
 import re
 import shutil
-import textwrap
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -18,7 +17,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, Build, make_project, run_build
-from test_seo_support import png_size, read_head, site_file
+from test_seo_support import SITECUSTOMIZE, png_size, read_head, site_file
 
 SITE_URL = "http://127.0.0.1:8000/"
 EVIL_TITLE = 'Titolo "citato", l\'apostrofo & </script><script>alert(1)</script> <!-- fine'
@@ -56,29 +55,6 @@ CONFIG = {
     "not_in_nav": "/landing/\n/privacy.md\n/kb/*.md\n",
 }
 
-# Cuts the network inside the build process: any connection not to 127.0.0.1 is refused and
-# recorded (Python's site module imports sitecustomize from PYTHONPATH at start-up).
-SITECUSTOMIZE = textwrap.dedent("""
-    import os, socket
-    _log = os.environ["APPRODO_NET_LOG"]
-    _connect = socket.socket.connect
-    def _guard(self, address, *args):
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if host not in ("127.0.0.1", "::1", "localhost") and self.family != socket.AF_UNIX:
-            with open(_log, "a") as log:
-                log.write(f"{host}\\n")
-            raise OSError("network disabled during the build")
-        return _connect(self, address, *args)
-    socket.socket.connect = _guard
-    _getaddrinfo = socket.getaddrinfo
-    def _resolve(host, *args, **kwargs):
-        if host not in (None, "127.0.0.1", "::1", "localhost"):
-            with open(_log, "a") as log:
-                log.write(f"dns {host}\\n")
-            raise OSError("network disabled during the build")
-        return _getaddrinfo(host, *args, **kwargs)
-    socket.getaddrinfo = _resolve
-""")
 
 
 def _with_landings(files: dict[str, str]) -> dict[str, str]:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -119,3 +120,28 @@ def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()[:24]
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# Cuts the network inside the build process: any connection not to 127.0.0.1 is refused and
+# recorded (Python's site module imports sitecustomize from PYTHONPATH at start-up).
+SITECUSTOMIZE = textwrap.dedent("""
+    import os, socket
+    _log = os.environ["APPRODO_NET_LOG"]
+    _connect = socket.socket.connect
+    def _guard(self, address, *args):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost") and self.family != socket.AF_UNIX:
+            with open(_log, "a") as log:
+                log.write(f"{host}\\n")
+            raise OSError("network disabled during the build")
+        return _connect(self, address, *args)
+    socket.socket.connect = _guard
+    _getaddrinfo = socket.getaddrinfo
+    def _resolve(host, *args, **kwargs):
+        if host not in (None, "127.0.0.1", "::1", "localhost"):
+            with open(_log, "a") as log:
+                log.write(f"dns {host}\\n")
+            raise OSError("network disabled during the build")
+        return _getaddrinfo(host, *args, **kwargs)
+    socket.getaddrinfo = _resolve
+""")
