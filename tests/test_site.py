@@ -581,6 +581,13 @@ def test_matcher_links_each_term_once_whole_words_any_case():
     assert matcher.split("un lead", used) == ["un lead"]
 
 
+def test_matcher_accepts_either_apostrophe():
+    terms, _ = glossary.parse("## CTA\n<!-- sinonimi: invito all'azione -->\n\nUn invito.\n")
+    parts = glossary.Matcher(terms).split("Serve un invito all’azione chiaro.", set())
+    assert [p if isinstance(p, str) else (p[0].anchor, p[1]) for p in parts] == [
+        "Serve un ", ("cta", "invito all’azione"), " chiaro."]
+
+
 @pytest.mark.parametrize("src, href, anchor", [
     ("blog/posts/a.md", "../../kb/glossario.md#lead", "lead"),
     ("kb/guida.md", "glossario.md#zmot", "zmot"),

@@ -105,7 +105,7 @@ def parse(body: str, first_line: int = 1) -> tuple[list[Term], list[Problem]]:
                 f"as '{other.name}' at line {other.line}", "headings that differ in letters"))
             continue
         for form in term.forms:
-            key = form.casefold()
+            key = _key(form)
             if key in seen:
                 owner, owner_line = seen[key]
                 problems.append(Problem(
@@ -158,6 +158,11 @@ def _skip_blank(lines: list[str], index: int) -> int:
     return index
 
 
+def _key(form: str) -> str:
+    """How two spellings of a term compare: any case, spacing or apostrophe."""
+    return " ".join(form.replace("’", "'").split()).casefold()
+
+
 class Matcher:
     """Finds glossary terms in running text: whole words, any letter case, longest form first."""
 
@@ -167,10 +172,13 @@ class Matcher:
         self._by_anchor = {term.anchor: term for term in self.terms}
         for term in self.terms:
             for form in term.forms:
-                self._by_form.setdefault(form.casefold(), term)
+                self._by_form.setdefault(_key(form), term)
         forms = sorted(self._by_form, key=len, reverse=True)
-        # Flexible whitespace inside multi-word terms ("landing\npage" is still the term).
-        alternatives = "|".join(r"\s+".join(map(re.escape, form.split())) for form in forms)
+        # Flexible whitespace inside multi-word terms ("landing\npage" is still the term), and
+        # either apostrophe ("all'azione", "all’azione").
+        alternatives = "|".join(
+            r"\s+".join(re.escape(word).replace("'", "['’]") for word in form.split())
+            for form in forms)
         self._pattern = (
             re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I) if forms else None)
 
@@ -183,7 +191,7 @@ class Matcher:
 
     def term_for(self, text: str) -> Term | None:
         """The term that ``text`` (a name or synonym, any case) stands for."""
-        return self._by_form.get(" ".join(text.split()).casefold())
+        return self._by_form.get(_key(text))
 
     def split(self, text: str, used: set[str]) -> list[str | tuple[Term, str]]:
         """Cut ``text`` around the first occurrence of each term not yet in ``used``.
