@@ -26,6 +26,9 @@ log = logging.getLogger("mkdocs.hooks.seo")
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp"}
 
+# Facebook ignores preview images under 200 pixels on a side.
+MIN_IMAGE_SIDE = 200
+
 _site: seo_pages.Site | None = None
 # Site-relative URL -> page, and author name -> profile URL, filled in on_env.
 _pages: dict[str, object] = {}
@@ -91,6 +94,12 @@ def on_files(files, config):
         if found is None:
             REPORT.add(path, line, f"image '{value}' not found",
                        "a file under docs/, e.g. /assets/images/x.png, or an https:// URL")
+            continue
+        width, height = _image_size(found.abs_src_path)
+        if min(width, height) < MIN_IMAGE_SIDE:
+            REPORT.add(path, line, f"image '{value}' is {width}×{height} pixels",
+                       f"at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE}: networks ignore smaller "
+                       "previews; 1200×630 fills a large preview")
             continue
         _images[file.src_uri] = found
     return files

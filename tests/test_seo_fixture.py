@@ -274,9 +274,12 @@ def test_invalid_images_fail_the_build_with_file_and_line(tmp_path):
         "kb/manca.md": "---\ntitle: Manca\ndescription: Immagine assente.\nimage: foto-assente.png\n---\n\n# Manca\n",
         "kb/vettoriale.md": "---\ntitle: Vettoriale\ndescription: Immagine SVG.\n\nimage: /assets/images/logo.svg\n---\n\n# SVG\n",
         "kb/insicura.md": "---\ntitle: Insicura\ndescription: Immagine http.\nimage: http://example.com/x.png\n---\n\n# Http\n",
+        "kb/piccola.md": "---\ntitle: Piccola\ndescription: Immagine piccola.\nimage: piccola.png\n---\n\n# Piccola\n",
     }), config=CONFIG)
+    (project / "docs/kb/piccola.png").write_bytes(_png(120, 90))
     build = run_build(project)
     assert build.returncode != 0
     assert "docs/kb/manca.md:4: image 'foto-assente.png' not found" in build.output
     assert "docs/kb/vettoriale.md:5: image '/assets/images/logo.svg' is not PNG, JPEG, GIF or WebP" in build.output
     assert "docs/kb/insicura.md:4: image 'http://example.com/x.png' is not https://" in build.output
+    assert "docs/kb/piccola.md:4: image 'piccola.png' is 120×90 pixels (at least 200×200" in build.output
