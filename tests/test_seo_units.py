@@ -190,3 +190,23 @@ def test_wrap_never_exceeds_the_width():
     font = ImageFont.truetype(str(FONTS.regular), 40)
     for line in cards.wrap("parola " * 30 + "x" * 80, font, 500):
         assert font.getlength(line) <= 500
+
+
+def test_organization_with_every_brand_setting():
+    org = seo.organization("M", "https://x.it/", logo="https://x.it/logo.png", email="a@x.it",
+                           address={"streetAddress": "Via del Porto 12", "addressLocality": "Bologna"},
+                           same_as=["https://www.instagram.com/m"], description="Slogan")
+    assert org["@id"] == "https://x.it/#organization"
+    assert org["address"] == {"@type": "PostalAddress", "streetAddress": "Via del Porto 12",
+                              "addressLocality": "Bologna"}
+    assert org["sameAs"] == ["https://www.instagram.com/m"]
+    assert org["logo"] == {"@type": "ImageObject", "url": "https://x.it/logo.png"}
+
+
+def test_offer_of_a_landing_page():
+    closes = datetime(2027, 2, 10, 23, 59, 59, tzinfo=UTC)
+    offer = seo.offer(seo.Offer("Workshop", "Mezza giornata", valid_through=closes),
+                      "https://x.it/landing/w/", "https://x.it/", offered_by={"name": "M"})
+    assert offer["price"] == "0" and offer["priceCurrency"] == "EUR"
+    assert offer["validThrough"] == "2027-02-10T23:59:59+00:00"
+    assert offer["offeredBy"] == {"name": "M"}
