@@ -48,6 +48,11 @@ def on_files(files, config):
     root = _state["root"]
     landings = site_landings(config.docs_dir, config.extra, root)
     _state["landings"] = landings
+    if not landings.slugs and _state["by_category"]:
+        # A site without any landing page yet (a new site, a test fixture) has nothing for the
+        # category defaults to lead to: they wait, and are checked once the first one exists.
+        log.debug("no landing pages: category defaults for calls to action not used")
+        _state["by_category"] = {}
     _check_config(config, landings)
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:

@@ -371,9 +371,14 @@ def landing(title: str, extra: str = "") -> str:
 
 
 def project(tmp_path, files, by_category=None):
+    """A fixture site whose only landing pages are those in ``files``."""
     extra = load_real_extra()
     extra["approdo"]["cta"] = {"by_category": by_category or {}}
-    return make_project(tmp_path, files, {"nav": FIXTURE_NAV, "extra": extra})
+    built = make_project(tmp_path, files, {"nav": FIXTURE_NAV, "extra": extra})
+    for page in (built / "docs" / "landing").glob("*.md"):
+        if f"landing/{page.name}" not in files:
+            page.unlink()
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -479,3 +484,16 @@ def test_invalid_fixtures_fail_with_their_messages(tmp_path):
     config_lines = [line for line in build.output.splitlines() if "by_category" in line
                     or "'inesistente'" in line]
     assert all(re.search(r"ERROR\s+-\s+mkdocs\.yml:\d+: ", line) for line in config_lines), config_lines
+
+
+def test_category_defaults_wait_for_the_first_landing_page(tmp_path):
+    """A new site (no landing pages yet) builds with the sample defaults in mkdocs.yml; a
+    post naming a landing page is still an error there."""
+    post = POST.format(title="Nuovo", date="2025-01-01", category="Strategia", extra="", body="Testo.")
+    build = run_build(project(tmp_path, {"blog/posts/nuovo.md": post}, {"Strategia": "consulenza"}))
+    assert build.returncode == 0, build.output
+    assert not elements(build.read("blog/2025/01/nuovo/"), cls="approdo-cta")
+    explicit = post.replace("categories: [Strategia]\n", "categories: [Strategia]\nlanding: consulenza\n")
+    build = run_build(project(tmp_path / "due", {"blog/posts/nuovo.md": explicit}))
+    assert ("docs/blog/posts/nuovo.md:7: unknown landing page 'consulenza' (one of: no landing "
+            "pages yet, add docs/landing/<slug>.md)") in build.output
