@@ -66,11 +66,17 @@ def make_project(tmp_path: Path, files: dict[str, str], config: dict | None = No
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+        # mkdocs.yml names sample landing pages (calls to action per category): keep them.
+        shutil.copytree(ROOT / "docs" / "landing", project / "docs" / "landing")
+        shutil.copy(ROOT / "docs" / "privacy.md", project / "docs" / "privacy.md")
     for name, text in files.items():
         target = project / "docs" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     config_text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if not keep_docs:
+        # The real nav lists every guide; a minimal site has only the section pages.
+        config = {"nav": MINIMAL_NAV, **(config or {})}
     if config:
         config_text += "\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     (project / "mkdocs.yml").write_text(config_text, encoding="utf-8")
@@ -90,8 +96,15 @@ MINIMAL_DOCS = {
     ),
     "kb/index.md": "---\ntitle: Guide\ndescription: Le guide di prova.\n---\n\n# Guide\n",
     "tags.md": "---\ntitle: Tag\ndescription: I tag.\n---\n\n# Tag\n\n<!-- material/tags -->\n",
-    "privacy.md": "---\ntitle: Informativa privacy\ndescription: Privacy di prova.\n---\n\n# Informativa privacy\n\nTesto.\n",
 }
+
+
+MINIMAL_NAV = [
+    {"Home": "index.md"},
+    {"Blog & News": ["blog/index.md"]},
+    {"Guide": ["kb/index.md"]},
+    {"Tag": "tags.md"},
+]
 
 
 @pytest.fixture(scope="session")
