@@ -280,6 +280,7 @@ def test_reference_scanner_sees_every_kind_of_request():
 # --- 3. accessibility ------------------------------------------------------------------------
 
 IMPACTS = ("serious", "critical")
+CANARY_URL = "https://canary.example.invalid/pixel.png"
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,11 @@ def _only_local(served_site: str, blocked: list[tuple[str, str]], route, request
     if _origin(request.url) == served_site:
         route.continue_()
     else:
-        blocked.append((request.frame.url if request.frame else "", request.url))
+        try:
+            page = request.frame.url
+        except Exception:  # noqa: BLE001 - worker requests have no frame
+            page = "(worker)"
+        blocked.append((page, request.url))
         route.abort()
 
 
@@ -418,6 +423,10 @@ def axe_results(real_site: Build, served_site: str) -> AxeResults:
                     run.passes[path] = outcome["passes"]
                     for entry in outcome["allowed"]:
                         run.allowed[AXE_KNOWN[entry]] = run.allowed.get(AXE_KNOWN[entry], 0) + 1
+                # The guard itself is checked: a third-party image must be caught and aborted.
+                tab.goto(f"{served_site}/404.html")
+                tab.evaluate("url => new Promise(done => { const img = new Image();"
+                             " img.onload = img.onerror = done; img.src = url; })", CANARY_URL)
                 context.close()
         finally:
             browser.close()
@@ -453,7 +462,9 @@ def test_pages_request_nothing_from_other_hosts(axe_results: AxeResults):
     """Every request to another host was aborted; the site's own public origin (site_url)
     counts as this site, so Material fetching `site_url/sitemap.xml` is not a third party."""
     assert axe_results.runs["light"].passes  # the browser did load pages
+    canaries = [url for _, url in axe_results.blocked if url == CANARY_URL]
+    assert len(canaries) == 2, axe_results.blocked  # one per colour scheme
     third_party = sorted({f"{page}: {url}" for page, url in axe_results.blocked
-                          if urlsplit(url).hostname not in LOCAL_HOSTS
+                          if url != CANARY_URL and urlsplit(url).hostname not in LOCAL_HOSTS
                           and _origin(url) != axe_results.site_origin})
     assert not third_party, "requests to other hosts:\n" + "\n".join(third_party)
