@@ -186,7 +186,8 @@ landing page in un blocco di codice
 TITLE_ACCENTS = "Perché i social non vendono"
 SOCIAL_INTRO = ("I social creano fiducia, ma la vendita avviene sul sito: ogni lead nasce da "
                 "una landing page curata.")
-SOCIAL_BODY = "Dopo il separatore c'è il testo completo, con la parola chiave Sottomarino."
+SOCIAL_BODY = ("Dopo il separatore c'è il testo completo, con la parola chiave Sottomarino. "
+               "Lo sa bene l'ormeggiatore del porto.")
 DRAFT_WORD = "Zafferanobozza"
 FUTURE_WORD = "Cometafutura"
 
@@ -709,6 +710,31 @@ def test_glossary_tooltip_appears_on_hover(served, open_page):
     tooltip = page.locator("[role=tooltip]")
     tooltip.wait_for(state="visible")
     assert tooltip.inner_text().strip() == "Una persona che ha lasciato i propri recapiti."
+
+
+def search_titles(page, query: str) -> list[str]:
+    """Type ``query`` into Material's search box and read the titles of the results."""
+    box = page.locator(".md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query, delay=20)
+    page.wait_for_function(
+        """query => document.querySelector(".md-search__input").value === query &&
+                    /trovat/.test(document.querySelector(".md-search-result__meta").textContent)""",
+        arg=query)
+    page.wait_for_timeout(300)
+    return [title.strip() for title in
+            page.locator(".md-search-result__item > a article h1").all_inner_texts()]
+
+
+@pytest.mark.browser
+def test_search_stems_italian_words(served, open_page):
+    page = open_page(served)
+    # The post only says "l'ormeggiatore": the plural and the word after the apostrophe match.
+    for query in ("ormeggiatore", "ormeggiatori", "Gli ormeggiatori"):
+        assert search_titles(page, query) == [TITLE_ACCENTS], query
+    assert TITLE_ACCENTS in search_titles(page, "creare fiducia")
+    assert search_titles(page, "zzzqqq") == []
 
 
 @pytest.mark.browser
