@@ -193,15 +193,12 @@ def test_guides_with_a_landing_get_a_call_to_action(site):
                                     "&utm_content=link-tracciati-utm")
 
 
-def test_share_buttons_share_the_tagged_canonical_url_correctly_encoded(site):
-    page = post_pages(site)[0]
-    html = page.read_text(encoding="utf-8")
-    canonical = elements(html, "link", )
-    canonical = next(a["href"] for t, a in canonical if a.get("rel") == "canonical")
+def check_share_buttons(html: str, campaign: str) -> None:
+    """The six share links and the copy button of one page share its tagged canonical URL."""
+    canonical = next(a["href"] for _, a in elements(html, "link") if a.get("rel") == "canonical")
     links = {a["data-approdo-share"]: a["href"]
              for _, a in elements(html, "a", inside="approdo-share") if "data-approdo-share" in a}
     assert sorted(links) == sorted(SHARE_CHANNELS)
-    campaign = page.parent.name
 
     def expected(source):
         return f"{canonical}?utm_source={source}&utm_medium=share&utm_campaign={campaign}"
@@ -226,6 +223,21 @@ def test_share_buttons_share_the_tagged_canonical_url_correctly_encoded(site):
     copy = elements(html, "button", inside="approdo-share")[0][1]
     assert copy["data-approdo-copy"] == expected("link")
     assert "hidden" in copy  # revealed by share.js only
+
+
+def test_share_buttons_on_posts_share_the_tagged_canonical_url(site):
+    page = post_pages(site)[0]
+    check_share_buttons(page.read_text(encoding="utf-8"), page.parent.name)
+
+
+def test_share_buttons_on_landing_pages_but_not_thank_you_pages(site):
+    for slug in SAMPLE_LANDINGS:
+        html = (site / "landing" / slug / "index.html").read_text(encoding="utf-8")
+        check_share_buttons(html, slug)
+        # The copy button works there too: the page loads the first-party script.
+        assert [a["src"] for _, a in elements(html, "script") if a.get("src", "").endswith("share.js")]
+        thanks = (site / "landing" / slug / "grazie" / "index.html").read_text(encoding="utf-8")
+        assert not elements(thanks, cls="approdo-share")
 
 
 def test_no_third_party_scripts_or_iframes(site):

@@ -177,3 +177,11 @@ def test_copy_link_button_copies_the_tagged_url(stack, open_page):
     copied = page.evaluate("navigator.clipboard.readText()")
     canonical = page.get_attribute("link[rel=canonical]", "href")
     assert copied == f"{canonical}?utm_source=link&utm_medium=share&utm_campaign={post['slug']}"
+
+
+def test_copy_link_button_shows_on_landing_pages(stack, open_page):
+    page = open_page()
+    page.goto(f"{stack['origin']}/landing/workshop-bologna/")
+    assert page.locator(".approdo-share__copy").is_visible()
+    href = page.get_attribute(".approdo-share a[data-approdo-share=linkedin]", "href")
+    assert "utm_campaign%3Dworkshop-bologna" in href
