@@ -23,6 +23,7 @@ from approdo import cta
 from approdo.errors import REPORT
 from approdo.frontmatter import FrontMatter
 from approdo.landing import is_landing_path
+from approdo.utm import internal_links_with_utm
 from approdo.social import (SiteLandings, approdo_settings, front_matter, shown_path,
                             site_landings, yaml_key_line)
 
@@ -58,7 +59,7 @@ def on_files(files, config):
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
         _check_page(shown_path(config.docs_dir, root, file.src_uri),
-                    front_matter(file.abs_src_path), landings)
+                    front_matter(file.abs_src_path), landings, config.site_url or "")
     return files
 
 
@@ -89,7 +90,7 @@ def _blog_categories(config) -> tuple[str, ...]:
     return ()
 
 
-def _check_page(shown: str, fm: FrontMatter, landings: SiteLandings) -> None:
+def _check_page(shown: str, fm: FrontMatter, landings: SiteLandings, site_url: str) -> None:
     if fm.data is None:
         return  # invalid front matter: validate_content reports it
     if "landing" in fm.data:
@@ -107,6 +108,10 @@ def _check_page(shown: str, fm: FrontMatter, landings: SiteLandings) -> None:
             REPORT.add(shown, found.line, f"malformed call to action '{found.text}'", cta.EXPECTED)
         elif landings.unknown(found.slug):
             REPORT.add(shown, found.line, f"unknown landing page '{found.slug}'", landings.expected())
+    # UTM on a link inside the site would count a reader already here as a new campaign visit.
+    for line, url in internal_links_with_utm(fm.body, fm.body_line, site_url):
+        REPORT.add(shown, line, f"internal link with UTM parameters '{url}'",
+                   "link without utm_*; for a call to action use [[cta: <landing slug>]]")
 
 
 def on_page_markdown(markdown, page, config, files):

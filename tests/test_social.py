@@ -466,7 +466,8 @@ def test_invalid_fixtures_fail_with_their_messages(tmp_path):
         "blog/posts/errato.md": POST.format(
             title="Errato", date="2025-01-01", category="News",
             extra="landing: sconosciuta\nsocial:\n  x: " + "y" * 300 + "\n",
-            body="[[cta: nessuna]]\n\n[[cta consulenza]]\n"),
+            body="[[cta: nessuna]]\n\n[[cta consulenza]]\n\nVedi [la guida](../../kb/guida.md?utm_source=blog)"
+                 " e `[esempio](/x/?utm_source=blog)`.\n"),
         "kb/guida.md": "---\ntitle: Guida\ndescription: Una guida.\nlanding: [a, b]\n---\n\n# Guida\n",
         "go/mia.md": "---\ntitle: Mia\ndescription: Pagina.\n---\n\n# Mia\n",
     }
@@ -479,6 +480,9 @@ def test_invalid_fixtures_fail_with_their_messages(tmp_path):
         "(a line [[cta: <landing slug>]] at the start of the line, outside lists and admonitions)",
         "docs/blog/posts/errato.md:9: 'social.x' is 300 characters, too long for x "
         "(at most 256 with the link; shorten it)",
+        "docs/blog/posts/errato.md:22: internal link with UTM parameters "
+        "'../../kb/guida.md?utm_source=blog' (link without utm_*; for a call to action use "
+        "[[cta: <landing slug>]])",
         "docs/kb/guida.md:4: 'landing' is not a landing page slug",
         "docs/landing/uno.md:13: unknown short-link channel 'tiktok' (one of: facebook, instagram, "
         "linkedin, x, whatsapp, newsletter)",
@@ -493,6 +497,8 @@ def test_invalid_fixtures_fail_with_their_messages(tmp_path):
     ]
     missing = [line for line in expected if line not in build.output]
     assert not missing, build.output
+    # An example in `inline code` is not a link.
+    assert "'/x/?utm_source=blog'" not in build.output
     config_lines = [line for line in build.output.splitlines() if "by_category" in line
                     or "'inesistente'" in line]
     assert all(re.search(r"ERROR\s+-\s+mkdocs\.yml:\d+: ", line) for line in config_lines), config_lines

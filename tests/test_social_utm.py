@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from approdo.utm import has_utm, is_internal, tracked_url
+from approdo.utm import has_utm, internal_links_with_utm, is_internal, tracked_url
 
 
 def test_exact_query_in_fixed_order():
@@ -58,3 +58,13 @@ def test_internal_navigation_predicate(url, internal):
 def test_internal_respects_site_subpath():
     assert not is_internal("https://host.example/other/", "https://host.example/sito/")
     assert is_internal("https://host.example/sito/blog/", "https://host.example/sito/")
+
+
+def test_internal_links_with_utm_found_outside_code():
+    body = ("Vai [qui](../landing/x/?utm_source=blog \"titolo\") e [fuori](https://altro.example/?utm_source=x).\n"
+            "`[esempio](../a/?utm_source=x)` e <http://127.0.0.1:8000/blog/?utm_medium=social>\n"
+            "```\n[codice](../b/?utm_source=y)\n```\n"
+            "<a href=\"/kb/?utm_campaign=z\">k</a> [pulito](../kb/?ref=1)\n")
+    assert internal_links_with_utm(body, 5, "http://127.0.0.1:8000/") == [
+        (5, "../landing/x/?utm_source=blog"), (6, "http://127.0.0.1:8000/blog/?utm_medium=social"),
+        (10, "/kb/?utm_campaign=z")]

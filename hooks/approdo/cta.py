@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from approdo.markdown_lines import prose_lines
 from approdo.utm import tracked_url
 
 # A directive alone on its line: "[[cta: consulenza]]" (spaces around the parts allowed).
@@ -20,7 +21,6 @@ DIRECTIVE = re.compile(r"^[ \t]{0,3}\[\[[ \t]*cta[ \t]*:[ \t]*(?P<slug>[^\]\s]*)
 # What an author most likely meant as a directive (a typo, or indented into a list or an
 # admonition, where it cannot stand as a box): reported instead of shown as text.
 _LOOKS_LIKE = re.compile(r"^[ \t]*\[\[[ \t]*cta\b", re.I)
-_FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 SYNTAX = "[[cta: <landing slug>]]"
 # What the error says the author should write instead.
 EXPECTED = f"a line {SYNTAX} at the start of the line, outside lists and admonitions"
@@ -46,23 +46,12 @@ def find_directives(body: str, body_line: int = 1) -> list[Directive | Malformed
     ``body_line`` is the file line of the body's first line, so lines point into the file.
     """
     found: list[Directive | Malformed] = []
-    fence = ""
-    for index, text in enumerate(body.splitlines()):
-        opening = _FENCE.match(text)
-        if fence:
-            # A closing fence: the same character, at least as many times, nothing else.
-            stripped = text.strip()
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                fence = ""
-            continue
-        if opening:
-            fence = opening.group("fence")
-            continue
+    for line, text in prose_lines(body, body_line):
         match = DIRECTIVE.match(text)
         if match and match.group("slug"):
-            found.append(Directive(body_line + index, match.group("slug")))
+            found.append(Directive(line, match.group("slug")))
         elif _LOOKS_LIKE.match(text):
-            found.append(Malformed(body_line + index, text.strip()))
+            found.append(Malformed(line, text.strip()))
     return found
 
 

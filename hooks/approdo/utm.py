@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import re
+
 from approdo.lead_form import FIELDS_BY_NAME, UTM_FIELDS, is_valid
+from approdo.markdown_lines import prose_lines, without_inline_code
 
 # Where a visitor comes from. "link" is a copied link pasted anywhere (the copy button).
 SOURCES = ("facebook", "instagram", "linkedin", "x", "whatsapp", "telegram", "email",
@@ -70,3 +73,19 @@ def is_internal(url: str, site_url: str) -> bool:
     site = urlsplit(site_url)
     return (parts.netloc.lower() == site.netloc.lower()
             and parts.path.startswith(site.path or "/"))
+
+
+# Link targets in Markdown prose: [text](target "title"), <https://autolink>, href="target".
+_LINK_TARGETS = re.compile(r"""\]\(\s*<?(?P<md>[^)\s>]+)|<(?P<auto>https?://[^>\s]+)>|href=["'](?P<href>[^"']+)["']""")
+
+
+def internal_links_with_utm(body: str, body_line: int, site_url: str) -> list[tuple[int, str]]:
+    """(file line, URL) of every link in a Markdown body that stays on the site but carries
+    UTM parameters (code blocks and `inline code` are examples, not links)."""
+    found = []
+    for line, text in prose_lines(body, body_line):
+        for match in _LINK_TARGETS.finditer(without_inline_code(text)):
+            url = match.group("md") or match.group("auto") or match.group("href")
+            if has_utm(url) and is_internal(url, site_url):
+                found.append((line, url))
+    return found
