@@ -417,6 +417,17 @@ def test_author_page_and_section_labels_are_italian(site):
     assert "Authors" not in html and 'aria-label="Footer"' not in html
 
 
+def test_author_page_introduces_the_author(site):
+    header = dom(site.read("blog/author/marco/")).find("header", "approdo-author")
+    assert header.find("h1").text() == "Marco Bellandi"
+    assert header.find("p", "approdo-author__description").text() == "Social media manager"
+    # The scheduled post is not counted.
+    assert header.find("p", "approdo-author__count").text() == "2 articoli pubblicati"
+    avatar = header.find("img", "approdo-author__avatar").attrs["src"]
+    assert resolve("blog/author/marco/", avatar) == "assets/images/autori/marco.svg"
+    assert (site.site / "assets/images/autori/marco.svg").is_file()
+
+
 def test_tags_index_lists_tags_with_their_pages(site):
     page = content(site.read("tags/"))
     text = page.text()
