@@ -428,6 +428,17 @@ def test_author_page_introduces_the_author(site):
     assert (site.site / "assets/images/autori/marco.svg").is_file()
 
 
+def test_not_found_page_is_italian_and_leads_back(site):
+    root = dom(site.read("404.html"))
+    assert root.find("title").text() == "Pagina non trovata - Maestrale Digitale"
+    page = root.find("article", "md-content__inner")
+    assert page.find("h1").text() == "Pagina non trovata"
+    # Hosts serve this page at any depth: its links start from the site root.
+    links = [a.attrs["href"] for a in page.find_all("a")]
+    assert links == ["/.", "/blog/", "/kb/"]
+    assert "Not found" not in site.read("404.html")
+
+
 def test_tags_index_lists_tags_with_their_pages(site):
     page = content(site.read("tags/"))
     text = page.text()
