@@ -415,6 +415,8 @@ def test_author_page_and_section_labels_are_italian(site):
     html = site.read("blog/")
     assert 'aria-label="Piè di pagina"' in html
     assert "Authors" not in html and 'aria-label="Footer"' not in html
+    assert "Realizzato con" in dom(html).find("div", "md-copyright").text()
+    assert "Made with" not in html
 
 
 def test_author_page_introduces_the_author(site):
