@@ -8,11 +8,7 @@ author (from ``.authors.yml``, as the plugin already loaded it) in the template 
 
 from __future__ import annotations
 
-import logging
-
 from material.plugins.blog.structure import Profile
-
-log = logging.getLogger("mkdocs.hooks.author_pages")
 
 TEMPLATE = "blog-author.html"
 
