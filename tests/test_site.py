@@ -346,6 +346,33 @@ def test_post_page_shows_title_date_author_categories_reading_time(site):
     assert tags == ["social", "vendite"]
 
 
+def test_post_meta_line_for_narrow_screens(site):
+    # On phones Material moves the post sidebar below the article: the facts are repeated above
+    # the title.
+    meta = content(site.read(SOCIAL_URL)).find("div", "approdo-post-meta")
+    items = [item.text() for item in meta.find_all("li", "md-meta__item")]
+    assert items == ["4 marzo 2025", "Giulia Ferraresi", "1 minuto di lettura"]
+    assert meta.find("time").attrs["datetime"] == "2025-03-04"
+    assert resolve(SOCIAL_URL, meta.find("a").attrs["href"]) == "blog/author/giulia/"
+    assert not content(site.read("kb/guida/")).find_all("div", "approdo-post-meta")
+
+
+@pytest.mark.browser
+def test_post_meta_line_shows_only_where_the_sidebar_is_hidden(served, open_page):
+    phone = open_page(served + SOCIAL_URL, viewport={"width": 390, "height": 800})
+    assert phone.locator(".approdo-post-meta").is_visible()
+    # There Material moves the post sidebar below the whole article; the line sits above the title.
+    sidebar = phone.locator(".md-sidebar--post time").first.bounding_box()
+    article = phone.locator("article.md-content__inner").bounding_box()
+    line = phone.locator(".approdo-post-meta").bounding_box()
+    title = phone.locator("article.md-content__inner h1").bounding_box()
+    assert sidebar["y"] >= article["y"] + article["height"]
+    assert line["y"] < title["y"]
+    desktop = open_page(served + SOCIAL_URL, viewport={"width": 1280, "height": 800})
+    assert not desktop.locator(".approdo-post-meta").is_visible()
+    assert desktop.locator(".md-sidebar--post time").first.is_visible()
+
+
 def test_both_date_forms(site):
     root = dom(site.read("blog/2026/01/le-metriche-che-contano/"))
     times = [(t.attrs["datetime"][:10], t.text())
