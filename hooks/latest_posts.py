@@ -105,7 +105,8 @@ def _card(post, separator: str, now: datetime) -> PostCard:
         updated=post.config.date.updated,
         excerpt=excerpt(post.content or "", separator) if separator else "",
         description=str(post.meta.get("description") or ""),
-        categories=tuple(Link(category.name or category.title, category.url) for category in post.categories),
+        categories=tuple(Link(category.name or category.title, category.url)
+                         for category in post.categories),
         authors=tuple(Link(author.name, author.url or "") for author in post.authors),
         readtime=post.config.readtime or None,
         draft=draft,
