@@ -1,5 +1,6 @@
 """Landing pages: validate ``docs/landing/<slug>.md``, give them their own lean template, and
-generate a thank-you page for each at ``landing/<slug>/grazie/`` in memory.
+generate a thank-you page for each at ``landing/<slug>/grazie/`` in memory (and, for an event,
+its calendar file ``landing/<slug>/<slug>.ics``).
 
 The schema and every rule live in ``approdo.landing``; this module only connects them to
 MkDocs events. Markup is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
@@ -15,6 +16,7 @@ import yaml
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
+from approdo import events
 from approdo import landing as model
 from approdo import lead_form
 from approdo.errors import REPORT
@@ -24,17 +26,22 @@ log = logging.getLogger("mkdocs.hooks.landing_pages")
 
 TEMPLATE = "landing.html"
 PRIVACY_PAGE = "privacy.md"
+# iCalendar text of an event; a theme file, so MkDocs would otherwise publish it as an asset.
+ICS_TEMPLATE = "partials/approdo/landing-event.ics"
 
 # Per build; `mkdocs serve` keeps this module between rebuilds, so on_config resets it.
 _landings: dict[str, model.Landing] = {}
 _thanks: dict[str, model.Landing] = {}
 _versions: dict[str, str] = {}
+# Slug -> when its file last changed (the DTSTAMP of its calendar file: same on every build).
+_stamps: dict[str, dt.datetime] = {}
 
 
 def on_config(config):
     _landings.clear()
     _thanks.clear()
     _versions.clear()
+    _stamps.clear()
     return config
 
 
@@ -56,6 +63,9 @@ def on_files(files, config):
         docs_shown = docs_dir.as_posix()
     defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"), config.site_url or "")
     _check_default_action(defaults, config)
+    template = files.get_file_from_path(ICS_TEMPLATE)
+    if template is not None and not Path(template.abs_src_path).resolve().is_relative_to(docs_dir.resolve()):
+        files.remove(template)
 
     for file in files.documentation_pages():
         if not file.abs_src_path:
@@ -71,6 +81,8 @@ def on_files(files, config):
         landing = _read_landing(file, f"{docs_shown}/{file.src_uri}", defaults, files)
         if landing is not None:
             _landings[landing.slug] = landing
+            _stamps[landing.slug] = dt.datetime.fromtimestamp(
+                Path(file.abs_src_path).stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
 
     if not _landings:
         return files
@@ -80,6 +92,10 @@ def on_files(files, config):
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         _thanks[src_uri] = landing
+        if landing.event is not None:
+            files.append(File.generated(config, model.ics_url(landing.slug),
+                                        content=_ics(landing, config),
+                                        inclusion=InclusionLevel.NOT_IN_NAV))
     log.info("landing pages: %d, each with a thank-you page", len(_landings))
     return files
 
@@ -165,6 +181,25 @@ def _thanks_markdown(landing: model.Landing) -> str:
     return f"---\n{front}---\n\n{landing.thanks.text}\n"
 
 
+def _ics(landing: model.Landing, config) -> str:
+    """The event's calendar file (RFC 5545), rendered from the theme's ICS_TEMPLATE."""
+    env = config.theme.get_env()  # a new environment on every call: the filters stay ours
+    env.filters.update(ics_text=events.ics_text, ics_param=events.ics_param,
+                       ics_local=events.ics_local, ics_utc=events.ics_utc)
+    brand = _settings(config).get("brand") or {}
+    site_url = config.site_url or "http://127.0.0.1:8000/"
+    rendered = env.get_template(ICS_TEMPLATE).render(
+        landing=landing, event=landing.event, config=config,
+        uid=events.ics_uid(landing.slug, site_url),
+        stamp=_stamps[landing.slug],
+        url=site_url.rstrip("/") + "/" + landing.url,
+        tzid=events.TIMEZONE,
+        organizer=str(brand.get("name") or config.site_name),
+        organizer_email=str(brand.get("email") or ""),
+    )
+    return events.ics_document(rendered)
+
+
 def on_page_markdown(markdown, page, config, files):
     landing = _landings.get(_slug_of(page))
     if landing is not None:
@@ -191,11 +226,18 @@ def on_page_context(context, page, config, nav):
         return context
     site_url = config.site_url or ""
     next_url = (site_url.rstrip("/") + "/" + landing.thanks_url) if site_url else "/" + landing.thanks_url
-    today = dt.date.today()
+    now = dt.datetime.now(dt.timezone.utc)
     context["landing"] = landing
     context["landing_kind"] = kind
-    context["landing_closed"] = landing.is_closed(today)
-    context["landing_closes"] = model.italian_date(landing.closes) if landing.closes else ""
+    context["landing_closed"] = landing.is_closed(now)
+    if landing.closes:
+        context["landing_closes"] = model.italian_date(landing.closes)
+    elif landing.closes_at:  # an event without `closes`: sign-ups end when it starts
+        context["landing_closes"] = events.closing_text(landing.closes_at)
+    else:
+        context["landing_closes"] = ""
+    context["landing_event"] = (events.view(landing.event, model.ics_url(landing.slug))
+                                if landing.event else None)
     context["landing_consent_text"] = _versions["consent_text"]
     context["landing_form"] = model.form_view(landing, _versions["consent_version"],
                                               _versions["privacy_version"], next_url)

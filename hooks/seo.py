@@ -209,12 +209,24 @@ def _landing_offer(page, config, url: str) -> dict | None:
     if landing is None:
         return None
     valid = (datetime.combine(landing.closes, time(23, 59, 59), timezone.utc)
-             if landing.closes else None)
+             if landing.closes else landing.closes_at)
     # Approdo landing pages trade a free offer (guide, consultation, seat) for a contact.
     item = seo.Offer(name=landing.offer.headline or landing.title,
                      description=landing.offer.subheadline or landing.description,
-                     valid_through=valid)
+                     valid_through=valid,
+                     event={"@id": url + "#event"} if landing.event else {})
     return seo.offer(item, url, _site.site_url, offered_by=_publisher(config))
+
+
+def _landing_event(page, config, url: str, offer: dict, image) -> dict | None:
+    """The event a landing page signs people up for; its offer is the page's, whole."""
+    landing = _site.landings.get(page.file.src_uri)
+    if landing is None or landing.event is None:
+        return None
+    return seo.event(landing.event, url=url, name=landing.offer.headline or landing.title,
+                     description=landing.offer.subheadline or landing.description,
+                     organizer=_publisher(config), image=image, language=_language_tag(),
+                     offers={key: value for key, value in offer.items() if key != "itemOffered"})
 
 
 def metadata(page, config) -> dict:
@@ -272,6 +284,8 @@ def metadata(page, config) -> dict:
             if offer:
                 webpage["mainEntity"] = offer
         objects = [webpage]
+        if kind == seo_pages.LANDING and offer:
+            objects.append(_landing_event(page, config, url, offer, image))
     if breadcrumb:
         objects.append(breadcrumb)
     data["json_ld"] = seo.script_json(seo.graph(*objects))

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import lead_form
+from . import events, lead_form
 from .errors import ContentError, did_you_mean
 from .frontmatter import FrontMatter, parse
 
@@ -29,7 +29,7 @@ THANKS_SEGMENT = "grazie"
 
 PROVIDERS = ("approdo", "generic", "netlify", "formspree")
 
-TOP_KEYS = ("title", "description", "offer", "form", "thanks", "closes", "noindex", "image",
+TOP_KEYS = ("title", "description", "offer", "form", "thanks", "event", "closes", "noindex", "image",
             "short_links", "social", "tags")
 TOP_REQUIRED = ("title", "description", "offer", "form", "thanks")
 OFFER_KEYS = ("headline", "subheadline", "benefits", "difference")
@@ -38,6 +38,10 @@ FORM_KEYS = ("fields", "required", "labels", "submit", "action", "provider", "ma
 FORM_REQUIRED = ("submit",)
 THANKS_KEYS = ("title", "text", "download", "download_label")
 THANKS_REQUIRED = ("title", "text")
+EVENT_KEYS = ("start", "end", "place", "address", "online")
+EVENT_REQUIRED = ("start",)
+ADDRESS_KEYS = ("street", "postal_code", "city")
+ADDRESS_REQUIRED = ADDRESS_KEYS
 
 # Hosts to which a form may post over plain http: the bundled receiver during development.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -53,6 +57,12 @@ _PURPOSE = {
     "form.submit": "the text of the button, e.g. 'Scarica la guida'",
     "thanks.title": "the heading of the thank-you page",
     "thanks.text": "what happens next, in Markdown, shown on the thank-you page",
+    "event.start": "when the event begins, in Italian time, e.g. 2027-02-12T09:30",
+    "event.place": "the name of the venue, e.g. Spazio Darsena",
+    "event.address": "a mapping with street, postal_code and city",
+    "event.address.street": "street and number, e.g. Via del Porto 12",
+    "event.address.postal_code": "the CAP, e.g. '40122'",
+    "event.address.city": "the city, e.g. Bologna",
 }
 
 
@@ -120,6 +130,8 @@ class Landing:
     marketing: bool
     thanks: Thanks
     closes: dt.date | None = None
+    # When and where, for an event registration (None for other offers).
+    event: events.Event | None = None
     noindex: bool = False
     image: str | None = None
     # Contents validated by the social part (channel -> code, and per-channel post texts).
@@ -129,9 +141,23 @@ class Landing:
     # The 1-based line of every front-matter key (dotted paths), for errors found later.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def closes_at(self) -> dt.datetime | None:
+        """The instant the offer stops taking sign-ups: the midnight (Italian time) after
+        ``closes``, or else the start of the event; None if it never closes."""
+        if self.closes is not None:
+            return dt.datetime.combine(self.closes + dt.timedelta(days=1), dt.time(), events.ROME)
+        return self.event.start if self.event is not None else None
+
     def is_closed(self, today: dt.date) -> bool:
-        """Whether the offer has ended: ``closes`` is the last day it is open."""
-        return self.closes is not None and self.closes < today
+        """Whether the offer has ended: ``closes`` is the last day it is open; without it an
+        event closes when it starts. Given an aware datetime, the answer is to the minute; given
+        a date, an event without ``closes`` counts as open on its own day."""
+        if isinstance(today, dt.datetime):
+            closes_at = self.closes_at
+            return closes_at is not None and today >= closes_at
+        last_day = self.closes or (self.event.start.date() if self.event is not None else None)
+        return last_day is not None and last_day < today
 
     def label(self, name: str) -> str:
         """The Italian label of a visitor field on this page."""
@@ -152,6 +178,11 @@ def landing_url(slug: str) -> str:
 
 def thanks_url(slug: str) -> str:
     return f"{LANDING_DIR}/{slug}/{THANKS_SEGMENT}/"
+
+
+def ics_url(slug: str) -> str:
+    """The calendar file of an event landing page, next to its thank-you page."""
+    return f"{LANDING_DIR}/{slug}/{slug}.ics"
 
 
 def is_landing_path(src_path: str) -> bool:
@@ -312,6 +343,71 @@ class _Checker:
         return None
 
 
+def _event(check: _Checker, data: Mapping[str, Any]) -> events.Event | None:
+    """The ``event:`` block: start (and end) in Italian time, a venue with its address, an
+    online address, or both."""
+    if "event" not in data:
+        return None
+    block = check.mapping(data, "event")
+    if not isinstance(data.get("event"), Mapping):
+        if data.get("event") is None:
+            check.error("event", "'event' is empty", "a mapping with start, end, place, address, online")
+        return None
+    check.keys(block, "event.", EVENT_KEYS, EVENT_REQUIRED)
+    moments = {}
+    for key in ("start", "end"):
+        if block.get(key) in (None, ""):
+            continue
+        moment, problem = events.parse_datetime(block[key])
+        if problem:
+            check.error(f"event.{key}", f"'event.{key}' {problem}", events.DATETIME_EXPECTED)
+        moments[key] = moment
+    start, end = moments.get("start"), moments.get("end")
+    if start and end and end <= start:
+        check.error("event.end", f"the event ends ({events.html_datetime(end)}) "
+                    f"{'before' if end < start else 'when'} it starts ({events.html_datetime(start)})",
+                    "an end after the start")
+    place = check.text(block, "place", "event.")
+    address = _address(check, block)
+    online = check.text(block, "online", "event.")
+    if online and not online.startswith("https://"):
+        check.error("event.online", f"online address '{online}' is not https://",
+                    "the https:// address where people join the event")
+    if place and address is None and "address" not in block:
+        check.error("event", "missing required key 'event.address'", _PURPOSE["event.address"])
+    if address is not None and not place:
+        check.error("event", "missing required key 'event.place'", _PURPOSE["event.place"])
+    if not (place or "address" in block or online):
+        check.error("event", "the event has neither a venue nor an online address",
+                    "place and address, or online: https://...")
+    if start is None:
+        return None
+    return events.Event(start=start, end=end, place=place, address=address, online=online)
+
+
+def _address(check: _Checker, block: Mapping[str, Any]) -> events.Address | None:
+    if "address" not in block:
+        return None
+    if block.get("address") is None:
+        check.error("event.address", "'event.address' is empty", _PURPOSE["event.address"])
+        return None
+    found = check.mapping(block, "address", "event.")
+    if not isinstance(block.get("address"), Mapping):
+        return None
+    check.keys(found, "event.address.", ADDRESS_KEYS, ADDRESS_REQUIRED)
+    # YAML reads 40122 as a number: a CAP is five digits either way.
+    code = found.get("postal_code")
+    code = str(code).strip() if isinstance(code, (int, str)) and not isinstance(code, bool) else code
+    if code not in (None, "") and not (isinstance(code, str) and re.fullmatch(r"\d{5}", code)):
+        check.error("event.address.postal_code", f"postal code {code!r} is not five digits",
+                    _PURPOSE["event.address.postal_code"])
+    street = check.text(found, "street", "event.address.")
+    city = check.text(found, "city", "event.address.")
+    if not (street and city and isinstance(code, str) and code):
+        return None
+    return events.Address(street=street, postal_code=code, city=city)
+
+
 def _bad_date_line(text: str) -> int:
     """The line of the first date-looking value that is not a real date (1 if none)."""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -438,6 +534,12 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
     )
 
     closes = check.date(data, "closes")
+    event = _event(check, data)
+    if closes and event and closes > event.start.date():
+        check.error("closes", f"'closes' {closes.isoformat()} is after the event starts "
+                    f"({event.start.date().isoformat()})",
+                    "the last day of sign-ups, on or before the day of the event (or leave it out: "
+                    "sign-ups then close when the event starts)")
     noindex = check.flag(data, "noindex", "", False)
     image = check.text(data, "image") or None
     short_links = check.mapping(data, "short_links")
@@ -452,7 +554,7 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
         fields=fields, required=required, labels=labels,
         submit=check.text(form, "submit", "form."), action=action, provider=provider,
         marketing=check.flag(form, "marketing", "form.", True), thanks=thanks,
-        closes=closes, noindex=noindex, image=image, short_links=short_links, social=social,
+        closes=closes, event=event, noindex=noindex, image=image, short_links=short_links, social=social,
         tags=tags, lines=dict(fm.lines),
     ), []
 
@@ -577,8 +679,7 @@ def form_view(landing: Landing, consent_version: str, privacy_version: str,
     )
 
 
-_MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre")
+_MONTHS = events.MONTHS
 
 
 def italian_date(day: dt.date) -> str:

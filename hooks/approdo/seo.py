@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from .events import Event
+
 # Longest meta description search engines show without cutting it.
 DESCRIPTION_LENGTH = 160
 
@@ -292,6 +294,49 @@ def offer(item: Offer, url: str, site_url: str,
     if item.event:
         obj["itemOffered"] = item.event
     return obj
+
+
+_ATTENDANCE = {"offline": "https://schema.org/OfflineEventAttendanceMode",
+               "online": "https://schema.org/OnlineEventAttendanceMode",
+               "mixed": "https://schema.org/MixedEventAttendanceMode"}
+
+
+def event(item: Event, *, url: str, name: str, description: str, organizer: dict[str, Any],
+          offers: dict[str, Any] | None = None, image: Image | None = None,
+          language: str = "it-IT") -> dict[str, Any]:
+    """A schema.org ``Event`` (``approdo.events.Event``) held by the organization.
+
+    An online event's ``VirtualLocation`` is the landing page itself: the address where people
+    join is given only to those who sign up.
+    """
+    places: list[dict[str, Any]] = []
+    if item.place:
+        place: dict[str, Any] = {"@type": "Place", "name": item.place}
+        if item.address:
+            place["address"] = {"@type": "PostalAddress", "streetAddress": item.address.street,
+                                "postalCode": item.address.postal_code,
+                                "addressLocality": item.address.city,
+                                "addressCountry": item.address.country}
+        places.append(place)
+    if item.online:
+        places.append({"@type": "VirtualLocation", "url": url})
+    obj: dict[str, Any] = {
+        "@type": "Event",
+        "@id": url + "#event",
+        "name": name,
+        "description": description,
+        "url": url,
+        "inLanguage": language,
+        "startDate": iso(item.start),
+        "endDate": iso(item.end),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": _ATTENDANCE[item.attendance],
+        "location": places[0] if len(places) == 1 else places,
+        "organizer": organizer,
+        "offers": offers,
+        "image": [image.url] if image else None,
+    }
+    return {key: value for key, value in obj.items() if value not in ("", [], None)}
 
 
 def breadcrumb_list(crumbs: list[Crumb]) -> dict[str, Any] | None:

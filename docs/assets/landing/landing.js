@@ -43,12 +43,18 @@
   }
 
   /* A page built before its closing date keeps working after it: close it in the browser. */
-  function closeIfPast() {
+  function isPast() {
+    // An event without a closing day stops taking sign-ups when it starts (an exact instant).
+    if (data.closesAt) return Date.now() >= Date.parse(data.closesAt);
     if (!data.closes) return false;
     var now = new Date();
     var today = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
       String(now.getDate()).padStart(2, "0");
-    if (today <= data.closes) return false;
+    return today > data.closes;
+  }
+
+  function closeIfPast() {
+    if (!isPast()) return false;
     form.hidden = true;
     document.querySelectorAll("[data-landing-open]").forEach(function (el) { el.hidden = true; });
     var closed = document.querySelector("[data-landing-closed]");
