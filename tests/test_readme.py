@@ -1,0 +1,606 @@
+"""The README tells the truth: its copy-me examples build, and its sample errors are real.
+
+Every example is taken from README.md itself (a fenced block found by its language and the
+heading above it), written into a fixture site exactly as an author would paste it, built with
+the environment the README's publishing command sets, and read back as a reader sees it. The
+sample error lines are rebuilt as the mistakes they describe, at the line they name, and the
+build must print that very line. If an example or a sample disappears or changes shape, the
+failure says which one and where to look.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import yaml
+from PIL import Image
+
+from approdo.slugs import slugify
+from conftest import MINIMAL_NAV, ROOT, make_project, run_build
+
+README = ROOT / "README.md"
+
+
+# --- reading the README -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced block of the README: its language, text, first line and the headings above."""
+
+    lang: str
+    text: str
+    line: int
+    headings: tuple[str, ...]  # every heading above it, nearest last
+
+
+def readme_blocks() -> list[Block]:
+    blocks, headings, fence = [], [], None
+    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
+        if fence is not None:
+            if line.strip() == "```":
+                blocks.append(Block(fence[0], "".join(l + "\n" for l in fence[2]), fence[1],
+                                    tuple(headings)))
+                fence = None
+            else:
+                fence[2].append(line)
+        elif line.startswith("```"):
+            fence = (line[3:].strip(), number + 1, [])
+        elif re.match(r"#{1,6} ", line):
+            headings.append(line.lstrip("#").strip())
+    return blocks
+
+
+def example(heading: str, lang: str, containing: str = "") -> Block:
+    """The README block of language ``lang`` whose nearest heading is ``heading``."""
+    found = [b for b in readme_blocks()
+             if b.headings and b.headings[-1] == heading and b.lang == lang
+             and containing in b.text]
+    if not found:
+        pytest.fail(f"README.md has no ```{lang} block under the heading '{heading}'"
+                    + (f" containing {containing!r}" if containing else "")
+                    + ": the example this test builds has moved or gone; update tests/test_readme.py")
+    return found[0]
+
+
+def front_matter(text: str) -> dict:
+    match = re.match(r"---\n(.*?\n)---\n", text, re.S)
+    assert match, f"example does not start with a front-matter block:\n{text}"
+    return yaml.safe_load(match.group(1))
+
+
+def readme_env() -> dict[str, str]:
+    """The variables the README's publishing command sets before `mkdocs build`."""
+    block = example("Building and publishing", "bash", "mkdocs build")
+    command = shlex.split(block.text.replace("\\\n", " "), comments=True)
+    env = dict(word.split("=", 1) for word in command if re.match(r"APPRODO_\w+=", word))
+    assert {"APPRODO_SITE_URL", "APPRODO_LEAD_ACTION"} <= env.keys(), block.text
+    return env
+
+
+# --- reading the built HTML -------------------------------------------------------------
+
+class Page(HTMLParser):
+    """Elements with their attributes and text, enough to query what a reader sees."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
+        self.elements.append(element)
+        if tag not in {"input", "meta", "link", "img", "br", "hr", "source"}:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index]["tag"] == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element["text"] += data
+
+    def all(self, tag: str, **attrs: str) -> list[dict]:
+        return [e for e in self.elements if e["tag"] == tag
+                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def one(self, tag: str, **attrs: str) -> dict:
+        found = self.all(tag, **attrs)
+        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
+        return found[0]
+
+    def text(self) -> str:
+        body = self.all("body")
+        return " ".join((body[0] if body else self.elements[0])["text"].split())
+
+    def hrefs(self) -> list[str]:
+        return [e["attrs"]["href"] for e in self.all("a") if e["attrs"].get("href")]
+
+
+def words(text: str) -> str:
+    """Text as a reader reads it: whitespace collapsed, heading permalinks (¶) left out."""
+    return " ".join(text.replace("\u00b6", " ").split())
+
+
+def resolve(page_url: str, href: str) -> str:
+    """A link of the page at ``page_url`` (a site path like 'blog/') as a site path."""
+    return urlsplit(urljoin("http://site/" + page_url, href)).path.lstrip("/")
+
+
+# --- the examples, built once ---------------------------------------------------------------
+
+STUB = "---\ntitle: {title}\ndescription: Una pagina di prova.\n{extra}---\n\n# {title}\n\n{body}\n"
+KB_FILE = "anatomia-landing.md"       # docs/kb/<file-name>.md, any name
+LANDING_SLUG = "esempio-readme"       # docs/landing/<slug>.md, any slug
+
+
+def link_stubs(markdown: str, where: str) -> dict[str, str]:
+    """Minimal pages for the relative .md links of an example (the sample site has them)."""
+    stubs = {}
+    for target in re.findall(r"\]\(([^)#\s]+\.md)", markdown):
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(where), target))
+        if resolved.startswith("blog/posts/"):
+            stubs[resolved] = STUB.format(
+                title=f"Pagina collegata {len(stubs)}",
+                extra="date: 2026-01-15\nauthors: [marco]\ncategories: [News]\n",
+                body="Estratto.\n\n<!-- more -->\n\nTesto.")
+        else:
+            stubs[resolved] = STUB.format(title=f"Pagina collegata {len(stubs)}", extra="",
+                                          body="Testo.")
+    return stubs
+
+
+def landing_example() -> str:
+    """The full landing-page schema, with the short-link and social-kit snippets in place."""
+    schema = example("Schema", "yaml", "offer:").text
+    for heading, key in (("Short links", "short_links"), ("Social kit", "social")):
+        snippet = example(heading, "yaml", f"{key}:").text
+        schema, count = re.subn(rf"^{key}: \{{\}}.*\n", lambda _: snippet, schema, flags=re.M)
+        assert count == 1, f"the schema in README.md has no '{key}: {{}}' line to fill in"
+    return schema + "\nIl corpo della pagina: la proposta, in Markdown.\n"
+
+
+def site_file(project: Path, url: str) -> Path:
+    """Where a file named by a site-absolute or page-relative URL lives in docs/."""
+    return project / "docs" / url.lstrip("/")
+
+
+@dataclass
+class Examples:
+    build: object
+    post: dict
+    post_url: str
+    kb: dict
+    kb_url: str
+    landing: dict
+    landing_url: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory) -> Examples:
+    post = example("Writing a post", "markdown", "<!-- more -->").text
+    kb = example("Writing a knowledge-base page", "markdown").text
+    entry = example("The glossary", "markdown").text
+    landing = landing_example()
+    files = {
+        "blog/posts/esempio.md": post,
+        f"kb/{KB_FILE}": kb,
+        "kb/glossario.md": "---\ntitle: Glossario\ndescription: Le parole.\n---\n\n# Glossario\n\n"
+                           + entry,
+        "kb/uso-glossario.md": STUB.format(
+            title="Uso del glossario", extra="",
+            body="Ogni pagina di atterraggio ha un solo obiettivo. Una pagina di atterraggio."),
+        f"landing/{LANDING_SLUG}.md": landing,
+        **link_stubs(post, "blog/posts/esempio.md"),
+        **link_stubs(kb, f"kb/{KB_FILE}"),
+    }
+    guides = ["kb/index.md", f"kb/{KB_FILE}", "kb/uso-glossario.md", "kb/glossario.md",
+              *sorted(f for f in files if f.startswith("kb/") and f not in
+                      {f"kb/{KB_FILE}", "kb/uso-glossario.md", "kb/glossario.md"})]
+    nav = [item if "Guide" not in item else {"Guide": guides} for item in MINIMAL_NAV]
+    project = make_project(tmp_path_factory.mktemp("readme"), files, {"nav": nav})
+    # The files the schema's download and image name must exist: the README says so.
+    meta = front_matter(landing)
+    pdf = site_file(project, meta["thanks"]["download"])
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    image = site_file(project, meta["image"])
+    image.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1200, 630), "white").save(image)
+    env = readme_env()
+    build = run_build(project, env=env)
+    assert build.returncode == 0, f"a README example does not build:\n{build.output}"
+    post_meta = front_matter(post)
+    date = post_meta["date"]
+    return Examples(
+        build=build, post=post_meta,
+        post_url=f"blog/{date:%Y}/{date:%m}/{slugify(post_meta['title'])}/",
+        kb=front_matter(kb), kb_url=f"kb/{Path(KB_FILE).stem}/",
+        landing=meta, landing_url=f"landing/{LANDING_SLUG}/", env=env)
+
+
+def test_post_example_is_published_where_the_readme_says(examples):
+    build, meta, url = examples.build, examples.post, examples.post_url
+    page = Page(build.read(url))
+    assert words(page.one("h1")["text"]) == meta["title"]
+    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
+    canonical = page.one("link", rel="canonical")["attrs"]["href"]
+    assert canonical == examples.env["APPRODO_SITE_URL"] + url
+    text = page.text()
+    assert "Il resto dell'articolo" in text
+    assert "Giulia Ferraresi" in text            # authors: [giulia]
+    assert re.search(r"\d+ min", text), "no reading time on the post"
+    links = {resolve(url, h) for h in page.hrefs()}
+    for category in meta["categories"]:
+        assert f"blog/category/{slugify(category)}/" in links
+    # landing: guida-gratuita -> a call to action after the article, tagged as the README says.
+    cta = [h for h in page.hrefs() if resolve(url, h) == f"landing/{meta['landing']}/"]
+    assert cta, "the post has no call to action to its landing page"
+    query = parse_qs(urlsplit(cta[0]).query)
+    assert query["utm_source"] == ["blog"] and query["utm_medium"] == ["cta"]
+    assert query["utm_campaign"] == [meta["landing"]]
+
+
+def test_post_example_is_in_the_blog_index_with_its_excerpt_only(examples):
+    build, url = examples.build, examples.post_url
+    index = Page(build.read("blog/"))
+    assert url in {resolve("blog/", h) for h in index.hrefs()}
+    text = index.text()
+    assert "Uno o due paragrafi di introduzione" in text
+    assert "Il resto dell'articolo" not in text, "the excerpt goes past <!-- more -->"
+    for category in examples.post["categories"]:
+        listing = build.read(f"blog/category/{slugify(category)}/")
+        assert url in {resolve(f"blog/category/{slugify(category)}/", h)
+                       for h in Page(listing).hrefs()}
+    tags = Page(build.read("tags/")).text()
+    for tag in examples.post["tags"]:
+        assert tag in tags
+
+
+def test_post_example_social_text_is_in_the_social_kit(examples):
+    kit = json.loads(examples.build.read("social-kit.json"))
+    slug = examples.post_url.rstrip("/").rsplit("/", 1)[1]
+    rows = [r for r in kit["rows"] if r["kind"] == "post" and r["slug"] == slug]
+    assert rows, "the post example is not in social-kit.json"
+    assert {r["text"] for r in rows} == {examples.post["social"]["text"]}
+
+
+def test_knowledge_base_example(examples):
+    build, meta, url = examples.build, examples.kb, examples.kb_url
+    page = Page(build.read(url))
+    assert words(page.one("h1")["text"]) == meta["title"]
+    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
+    nav = [resolve(url, a["attrs"]["href"]) for a in page.all("a")
+           if "md-nav__link" in a["attrs"].get("class", "") and a["attrs"].get("href")]
+    assert url in nav or "" in nav, "the guide is not in the site navigation"
+    hrefs = page.hrefs()
+    assert any(resolve(url, h) == f"landing/{meta['landing']}/" for h in hrefs), \
+        "the guide has no call to action to its landing page"
+    tags_page = Page(build.read("tags/")).text()
+    for tag in meta["tags"]:
+        assert tag in tags_page
+    guides = Page(build.read("kb/"))
+    assert "Guide" in guides.text()
+
+
+def test_glossary_entry_example_links_its_synonyms_with_the_tooltip(examples):
+    entry = example("The glossary", "markdown").text
+    term = re.search(r"^## (.+)$", entry, re.M).group(1)
+    synonyms = re.search(r"<!-- sinonimi: (.+?) -->", entry).group(1).split(", ")
+    definition = re.search(r"-->\n\n(.+?)\n\n", entry, re.S).group(1)
+    glossary = Page(examples.build.read("kb/glossario/"))
+    assert glossary.all("h2", id=slugify(term)), f"no #{slugify(term)} anchor in the glossary"
+    page = Page(examples.build.read("kb/uso-glossario/"))
+    links = [a for a in page.all("a") if a["attrs"].get("href", "").endswith(
+        f"glossario/#{slugify(term)}")]
+    assert len(links) == 1, "a term is linked once per page"
+    assert links[0]["text"].lower() in synonyms
+    assert links[0]["attrs"]["title"] == " ".join(definition.split())
+
+
+def test_landing_example_full_schema(examples):
+    build, meta, url = examples.build, examples.landing, examples.landing_url
+    page = Page(build.read(url))
+    assert words(page.one("title")["text"]).startswith(meta["title"])
+    assert words(page.one("h1")["text"]) == meta["offer"]["headline"]   # the only <h1>
+    text = page.text()
+    for value in (meta["offer"]["subheadline"], *meta["offer"]["benefits"],
+                  meta["offer"]["difference"]):
+        assert words(value) in text
+    closes = meta["closes"]
+    if datetime.date.today() > closes:
+        assert not page.all("form"), "the offer is closed: no form"
+        return
+    form = page.one("form")["attrs"]
+    assert form["method"] == "post"
+    assert form["action"] == meta["form"]["action"], "a page's form.action wins"
+    fields = {e["attrs"]["name"]: e for e in page.elements
+              if e["tag"] in {"input", "textarea"} and "name" in e["attrs"]}
+    visible = ["email", *meta["form"]["fields"]]
+    for name in visible:
+        assert name in fields, f"the form has no '{name}' field"
+        required = name == "email" or name in meta["form"].get("required", [])
+        assert ("required" in fields[name]["attrs"]) == required, name
+    assert fields["phone"]["attrs"]["type"] == "tel"
+    assert fields["email"]["attrs"]["type"] == "email"
+    assert fields["message"]["tag"] == "textarea"
+    labels = {e["attrs"]["for"]: words(e["text"]) for e in page.all("label") if "for" in e["attrs"]}
+    for name, label in meta["form"]["labels"].items():
+        assert labels[fields[name]["attrs"]["id"]].startswith(label)
+    consent = fields["marketing_consent"]["attrs"]
+    assert meta["form"]["marketing"] and consent["type"] == "checkbox" and "checked" not in consent
+    assert fields["landing"]["attrs"]["value"] == LANDING_SLUG
+    assert fields["_gotcha"]["attrs"]["tabindex"] == "-1"
+    assert fields["_next"]["attrs"]["value"] == \
+        examples.env["APPRODO_SITE_URL"] + url + "grazie/"
+    assert words(page.one("button", type="submit")["text"]) == meta["form"]["submit"]
+    assert meta["tags"] and meta["noindex"] is False
+    assert f"<loc>{examples.env['APPRODO_SITE_URL']}{url}</loc>" in \
+        build.read("sitemap.xml")
+
+
+def test_landing_example_thank_you_page(examples):
+    build, meta, url = examples.build, examples.landing, examples.landing_url
+    page = Page(build.read(url + "grazie/"))
+    assert words(page.one("h1")["text"]) == meta["thanks"]["title"]
+    assert words(meta["thanks"]["text"]) in page.text()
+    download = [a for a in page.all("a") if "download" in a["attrs"]]
+    assert len(download) == 1
+    assert resolve(url + "grazie/", download[0]["attrs"]["href"]) == \
+        meta["thanks"]["download"].lstrip("/")
+    assert words(download[0]["text"]) == meta["thanks"]["download_label"]
+    assert page.one("meta", name="robots")["attrs"]["content"].startswith("noindex")
+    assert f"{url}grazie/" not in build.read("sitemap.xml")
+
+
+def test_landing_example_short_link_and_social_texts(examples):
+    build, meta, url = examples.build, examples.landing, examples.landing_url
+    for channel, code in meta["short_links"].items():
+        go = build.read(f"go/{code}/")
+        target = re.search(r'http-equiv="refresh" content="0; ?url=([^"]+)"', go, re.I)
+        assert target, f"go/{code}/ has no meta refresh"
+        href = target.group(1).replace("&amp;", "&")
+        assert urlsplit(href).path.endswith("/" + url)
+        assert parse_qs(urlsplit(href).query)["utm_source"] == [channel]
+    if datetime.date.today() > meta["closes"]:
+        return  # closed landing pages leave the social kit
+    kit = json.loads(build.read("social-kit.json"))
+    rows = {r["channel"]: r for r in kit["rows"] if r["slug"] == LANDING_SLUG}
+    assert rows["x"]["text"] == meta["social"]["x"]
+    assert rows["facebook"]["text"] == meta["social"]["text"]
+    for channel, code in meta["short_links"].items():
+        assert rows[channel]["short_url"].endswith(f"/go/{code}/")
+
+
+def test_publishing_variables_reach_every_form_and_url(examples):
+    """APPRODO_LEAD_ACTION is where a sample landing page posts (no form.action of its own)."""
+    build, env = examples.build, examples.env
+    form = Page(build.read("landing/guida-gratuita/")).one("form")["attrs"]
+    assert form["action"] == env["APPRODO_LEAD_ACTION"]
+    assert f"Sitemap: {env['APPRODO_SITE_URL']}sitemap.xml" in build.read("robots.txt")
+    home = Page(build.read(""))
+    assert home.one("link", rel="canonical")["attrs"]["href"] == env["APPRODO_SITE_URL"]
+
+
+# --- the sample error lines -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    path: str       # docs/...
+    line: int
+    message: str    # after "path:line: "
+    source: str     # where in the README, for failure messages
+
+
+ERROR_LINE = re.compile(r"(docs/[\w./-]+\.(?:md|yml)):(\d+): (.+)")
+
+
+def readme_samples() -> list[Sample]:
+    """Every `docs/…:N: …` error the README shows, in code blocks or inline code."""
+    samples = []
+    for block in readme_blocks():
+        if block.lang in {"", "text"}:
+            for offset, line in enumerate(block.text.splitlines()):
+                found = ERROR_LINE.search(line)
+                if found and line.lstrip().startswith("ERROR"):
+                    samples.append(Sample(found[1], int(found[2]), found[3],
+                                          f"README.md:{block.line + offset}"))
+    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
+        for code in re.findall(r"`([^`]+)`", line):
+            found = ERROR_LINE.fullmatch(code)
+            if found:
+                samples.append(Sample(found[1], int(found[2]), found[3], f"README.md:{number}"))
+    return samples
+
+
+# A mistake, given the sample's message: where in the file its line goes and what it says.
+# "fm" lines go in the front matter (under "parent" if nested), "body" lines in the text;
+# padding ("#" comments, blank lines) moves each to the line number the README names.
+@dataclass(frozen=True)
+class Mistake:
+    place: str                # "fm" or "body"
+    text: str
+    replaces: str = ""        # a template line starting with this is dropped
+    parent: str = ""          # a front-matter mapping the line belongs to
+    after: tuple[str, ...] = ()  # body lines that must follow it
+    before: tuple[str, ...] = ()  # body lines that must precede it
+
+
+def _mistake(message: str) -> Mistake | None:
+    rules = [
+        (r"unknown category '(.+?)'", lambda m: Mistake("fm", f"categories: [{m[1]}]",
+                                                        "categories:")),
+        (r"impossible date '(.+?)'", lambda m: Mistake("fm", f"date: {m[1]}", "date:")),
+        (r"unknown front-matter key '(.+?)'", lambda m: Mistake("fm", f"{m[1]}: prova")),
+        (r"unknown landing page '(.+?)'", lambda m: Mistake("fm", f"landing: {m[1]}",
+                                                            "landing:")),
+        (r"malformed call to action '(.+?)'", lambda m: Mistake("body", m[1])),
+        (r"internal link with UTM parameters '(.+?)'",
+         lambda m: Mistake("body", f"Vedi [la pagina]({m[1]}).")),
+        (r"glossary term '(.+?)' has no definition",
+         # The error names the line where the definition should start: here, a heading.
+         lambda m: Mistake("body", "## Zeta", before=(f"## {m[1]}",),
+                           after=("", "Una definizione breve."))),
+        (r"unknown field '(.+?)' in 'form.fields'",
+         lambda m: Mistake("fm", f"  fields: [{m[1]}]", "  fields:", "form")),
+        (r"form action '(.+?)' is not https://",
+         lambda m: Mistake("fm", f"  action: {m[1]}", parent="form")),
+    ]
+    for pattern, make in rules:
+        found = re.match(pattern, message)
+        if found:
+            return make(found)
+    return None
+
+
+TEMPLATES = {
+    "post": ("---\ntitle: {title}\ndescription: Un articolo di prova.\ndate: 2026-03-01\n"
+             "authors: [giulia]\ncategories: [Strategia]\n---\n\n# {title}\n\nIntroduzione.\n\n"
+             "<!-- more -->\n\nTesto.\n"),
+    "page": "---\ntitle: {title}\ndescription: Una pagina di prova.\n---\n\n# {title}\n\nTesto.\n",
+    "glossary": ("---\ntitle: Glossario\ndescription: Le parole.\n---\n\n# Glossario\n\n"
+                 "## Alfa\n\nLa prima voce del glossario.\n"),
+    "landing": ("---\ntitle: {title}\ndescription: Una pagina di prova.\noffer:\n"
+                "  headline: Una prova\nthanks:\n  title: Grazie\n  text: Grazie.\nform:\n"
+                "  fields: [name]\n  submit: Invia\n---\n\nCorpo.\n"),
+}
+
+
+def template_kind(path: str) -> str:
+    if path.startswith("docs/blog/posts/"):
+        return "post"
+    if path.startswith("docs/landing/"):
+        return "landing"
+    if path == "docs/kb/glossario.md":
+        return "glossary"
+    return "page"
+
+
+def place(lines: list[str], start: int, items: list[tuple], pad: str,
+          source: str) -> list[str]:
+    """Insert each (line number, text, lines before, lines after) so that the text lands on
+    that line, padding before it; ``start`` is the index where the first may go."""
+    for number, text, before, after in sorted(items):
+        first = number - 1 - len(before)
+        if first < start:
+            pytest.fail(f"{source}: cannot put '{text}' at line {number} of the fixture "
+                        f"(the template already uses {start} lines): adapt tests/test_readme.py")
+        lines[start:start] = [pad] * (first - start) + [*before, text, *after]
+        start = number + len(after)
+    return lines
+
+
+def mistaken_file(path: str, samples: list[Sample]) -> str:
+    kind = template_kind(path)
+    title = Path(path).stem.replace("-", " ").capitalize()
+    lines = TEMPLATES[kind].format(title=title).splitlines()
+    mistakes = []
+    for sample in samples:
+        mistake = _mistake(sample.message)
+        if mistake is None:
+            pytest.fail(f"{sample.source}: no way to rebuild the sample error "
+                        f"'{sample.message}': add a rule to _mistake() in tests/test_readme.py")
+        mistakes.append((sample, mistake))
+    for _, mistake in mistakes:
+        if mistake.replaces:
+            lines = [l for l in lines if not l.startswith(mistake.replaces)]
+    by_parent: dict[str, list] = {}
+    for sample, mistake in mistakes:
+        if mistake.place == "fm":
+            by_parent.setdefault(mistake.parent, []).append((sample.line, mistake.text, (), ()))
+    # Nested lines first (they sit lower), then top-level ones right after the opening '---'.
+    for parent, items in sorted(by_parent.items(), reverse=True):
+        start = lines.index(f"{parent}:") + 1 if parent else 1
+        indent = "  " if parent else ""
+        lines = place(lines, start, items, indent + "#", path)
+    body = [(s.line, m.text, m.before, m.after) for s, m in mistakes if m.place == "body"]
+    if body:
+        lines = place([*lines, ""], len(lines) + 1, body, "", path)
+    return "\n".join(lines) + "\n"
+
+
+def build_samples(tmp_path, samples: list[Sample]):
+    by_path: dict[str, list[Sample]] = {}
+    for sample in samples:
+        by_path.setdefault(sample.path, []).append(sample)
+    files = {path.removeprefix("docs/"): mistaken_file(path, group)
+             for path, group in by_path.items()}
+    build = run_build(make_project(tmp_path, files))
+    assert build.returncode != 0, f"the README's sample mistakes built fine:\n{files}"
+    return build
+
+
+def as_pattern(message: str) -> str:
+    """A README message as a regex: '…' stands for text the README leaves out."""
+    return ".*?".join(re.escape(part) for part in message.split("…"))
+
+
+def assert_printed(build, samples: list[Sample]):
+    errors = [line.split("-", 1)[1].strip() for line in build.output.splitlines()
+              if line.startswith("ERROR")]
+    for sample in samples:
+        expected = f"{sample.path}:{sample.line}: {as_pattern(sample.message)}"
+        assert any(re.fullmatch(expected, line) for line in errors), (
+            f"{sample.source} promises\n  {sample.path}:{sample.line}: {sample.message}\n"
+            "but the build printed:\n  " + "\n  ".join(errors))
+
+
+def test_content_errors_block_is_exactly_what_the_build_prints(tmp_path):
+    block = example("Content errors", "text", "ERROR")
+    shown = [line for line in block.text.splitlines() if line.strip()]
+    samples = content_block_samples()
+    assert len(samples) >= 3, "the Content errors block lost its sample lines"
+    build = build_samples(tmp_path, samples)
+    printed = [line for line in build.output.splitlines() if line.startswith("ERROR")]
+    # The whole block, spacing and the closing count included, is what the terminal shows.
+    assert printed == shown, "\n".join(["README:", *shown, "build:", *printed])
+
+
+def test_landing_validation_samples(tmp_path):
+    samples = [s for s in readme_samples() if s.path.startswith("docs/landing/")]
+    assert len(samples) >= 2, "the landing pages' validation samples are gone from README.md"
+    assert_printed(build_samples(tmp_path, samples), samples)
+
+
+def test_inline_error_samples(tmp_path):
+    """The errors quoted in the text (glossary, calls to action, UTM links)."""
+    samples = [s for s in readme_samples()
+               if not s.path.startswith("docs/landing/")
+               and not any(s.source == o.source for o in content_block_samples())]
+    assert len(samples) >= 3, [s.source for s in samples]
+    # Samples naming the same file are separate stories: build each file on its own.
+    by_file: dict[str, list[Sample]] = {}
+    for sample in samples:
+        by_file.setdefault(f"{sample.path}:{sample.line}", []).append(sample)
+    for index, group in enumerate(by_file.values()):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        assert_printed(build_samples(folder, group), group)
+
+
+def content_block_samples() -> list[Sample]:
+    block = example("Content errors", "text", "ERROR")
+    lines = {f"README.md:{block.line + i}" for i in range(len(block.text.splitlines()))}
+    return [s for s in readme_samples() if s.source in lines]
+
+
+def test_readme_error_lines_use_the_build_log_format():
+    """Samples in code blocks look like the terminal: `ERROR   -  path:line: …`."""
+    for block in readme_blocks():
+        for line in block.text.splitlines():
+            if line.startswith("ERROR") and ERROR_LINE.search(line):
+                assert line.startswith("ERROR   -  "), f"README.md:{block.line}: {line}"
