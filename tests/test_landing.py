@@ -611,3 +611,58 @@ def test_only_direct_children_of_landing_are_landing_pages():
     assert not model.is_landing_path("landing/index.md")
     assert not model.is_landing_path("landing/vecchie/guida.md")
     assert not model.is_landing_path("blog/posts/guida.md")
+
+
+# --- the event: block (more in tests/test_events.py) ------------------------------------------
+
+VENUE = "  place: Sala\n  address: {street: Via Roma 1, postal_code: '40100', city: Bologna}\n"
+# The event block starts at line 15 of GOOD; its first key is on line 16.
+EVENT_CASES = [
+    ("missing-start", "event:\n  end: 2027-02-12T13:00\n" + VENUE,
+     "15: missing required key 'event.start' (when the event begins, in Italian time, e.g. 2027-02-12T09:30)"),
+    ("end-before-start", "event:\n  start: 2027-02-12T09:30\n  end: 2027-02-12T08:00\n" + VENUE,
+     "17: the event ends (2027-02-12T08:00+01:00) before it starts (2027-02-12T09:30+01:00) (an end after the start)"),
+    ("not-a-datetime", "event:\n  start: 12/02/2027 9:30\n" + VENUE,
+     "16: 'event.start' '12/02/2027 9:30' is not a date and time (date and time in Italian time (Europe/Rome), e.g. 2027-02-12T09:30)"),
+    ("date-without-time", "event:\n  start: 2027-02-12\n" + VENUE, "16: 'event.start' 2027-02-12 has no time"),
+    ("impossible-datetime", "event:\n  start: 2027-02-30T09:30\n" + VENUE,
+     "16: 'event.start' '2027-02-30T09:30' is not a real date and time"),
+    ("skipped-hour", "event:\n  start: 2027-03-28T02:30\n" + VENUE,
+     "16: 'event.start' 2027-03-28T02:30 does not exist in Italy (clocks go forward)"),
+    ("unknown-key", "event:\n  start: 2027-02-12T09:30\n  plcae: Sala\n",
+     "17: unknown key 'plcae' in 'event' (did you mean 'place'?)"),
+    ("unknown-address-key", "event:\n  start: 2027-02-12T09:30\n  place: Sala\n"
+     "  address: {street: Via Roma 1, postal_code: '40100', city: Bologna, provincia: BO}\n",
+     "18: unknown key 'provincia' in 'event.address' (one of: street, postal_code, city)"),
+    ("postal-code", "event:\n  start: 2027-02-12T09:30\n  place: Sala\n"
+     "  address:\n    street: Via Roma 1\n    postal_code: 4010\n    city: Bologna\n",
+     "20: postal code '4010' is not five digits"),
+    ("missing-city", "event:\n  start: 2027-02-12T09:30\n  place: Sala\n"
+     "  address:\n    street: Via Roma 1\n    postal_code: '40100'\n",
+     "18: missing required key 'event.address.city'"),
+    ("place-without-address", "event:\n  start: 2027-02-12T09:30\n  place: Sala\n",
+     "15: missing required key 'event.address'"),
+    ("no-venue-no-online", "event:\n  start: 2027-02-12T09:30\n",
+     "15: the event has neither a venue nor an online address"),
+    ("online-over-http", "event:\n  start: 2027-02-12T09:30\n  online: http://meet.example.org/x\n",
+     "17: online address 'http://meet.example.org/x' is not https://"),
+    ("empty-event", "event:\n", "15: 'event' is empty"),
+    ("closes-after-the-event", "event:\n  start: 2027-02-12T09:30\n" + VENUE + "closes: 2027-02-13\n",
+     "19: 'closes' 2027-02-13 is after the event starts (2027-02-12)"),
+]
+
+
+@pytest.mark.parametrize("extra, expected", [case[1:] for case in EVENT_CASES],
+                         ids=[case[0] for case in EVENT_CASES])
+def test_event_rule(extra, expected):
+    landing, errors = model.parse_landing("docs/landing/prova.md", fixture_landing(extra=extra),
+                                          {"action": DEFAULT_ACTION})
+    assert landing is None
+    messages = [str(error) for error in errors]
+    assert any(message.startswith("docs/landing/prova.md:" + expected) for message in messages), messages
+
+
+def test_sample_workshop_event():
+    event = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0]["workshop-bologna"].event
+    assert (event.start.isoformat(), event.end.isoformat()) == ("2027-02-12T09:30:00+01:00", "2027-02-12T13:00:00+01:00")
+    assert (event.place, str(event.address)) == ("Spazio Darsena", "Via del Porto 12, 40122 Bologna")
