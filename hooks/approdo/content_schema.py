@@ -26,6 +26,8 @@ POST_KEYS = PAGE_KEYS | {"date", "authors", "categories", "draft", "slug", "pin"
 DATE_KEYS = ("created", "updated")
 # Material prints titles raw in navigation and listings: refuse what would become markup.
 MARKUP = re.compile(r"[<>]")
+# Material prints author names raw, also inside alt="...": a quote would end the attribute.
+AUTHOR_MARKUP = re.compile(r"[<>\"]")
 YAML_BOOLEANS = frozenset({"true", "false"})
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
@@ -52,7 +54,7 @@ def check_page(path: str, fm: FrontMatter) -> list[ContentError]:
     """Errors in the front matter of an ordinary page (home, knowledge base, privacy...)."""
     errors = _unknown_keys(path, fm, PAGE_KEYS)
     errors += _check_texts(path, fm, required=())
-    errors += _check_string_list(path, fm, "tags")
+    errors += _check_tags(path, fm)
     errors += _check_boolean(path, fm, "noindex")
     return errors
 
@@ -66,7 +68,7 @@ def check_post(path: str, fm: FrontMatter, facts: BlogFacts) -> list[ContentErro
     errors += _check_boolean(path, fm, "draft")
     errors += _check_boolean(path, fm, "pin")
     errors += _check_boolean(path, fm, "noindex")
-    errors += _check_string_list(path, fm, "tags")
+    errors += _check_tags(path, fm)
 
     errors += _check_known_names(path, fm, "categories", facts.categories, "category",
                                  "a list of categories, e.g. [Strategia]")
@@ -120,7 +122,20 @@ def check_authors_file(path: str, data: Any, lines: dict[str, int]) -> list[Cont
             if not isinstance(author.get(field), str) or not author[field].strip():
                 errors.append(ContentError(path, line, f"author '{key}' has no {field}",
                                            f"a non-empty text for {field}"))
+            elif field != "avatar" and AUTHOR_MARKUP.search(author[field]):
+                errors.append(ContentError(
+                    path, lines.get(f"authors.{key}.{field}", line),
+                    f"{field} of author '{key}' contains markup characters < > or \"",
+                    "plain text; write « » or “ ” for quotes"))
     return errors
+
+
+def tag_errors(path: str, tags: list, line) -> list[ContentError]:
+    """Tags that would become markup: Material prints tags raw on pages, on the tags page and
+    in search results. ``line(index)`` gives the line of each item."""
+    return [ContentError(path, line(index), f"tag {tag!r} contains markup characters < or >",
+                         "plain text; write « » or “ ” for quotes")
+            for index, tag in enumerate(tags) if isinstance(tag, str) and MARKUP.search(tag)]
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -185,6 +200,25 @@ def _check_boolean(path: str, fm: FrontMatter, key: str) -> list[ContentError]:
         return []
     return [ContentError(path, fm.line(key), f"{key} is {raw or fm.data[key]!r}, not a boolean",
                          "true or false")]
+
+
+def check_landing_tags(path: str, fm: FrontMatter) -> list[ContentError]:
+    """The tags of a landing page (the rest of it is approdo.landing's schema): its templates
+    escape everything, but Material lists tags raw on the tags page and in search results."""
+    tags = (fm.data or {}).get("tags")
+    if isinstance(tags, str):
+        return tag_errors(path, [tags], lambda index: fm.line("tags"))
+    if not isinstance(tags, list):
+        return []
+    return tag_errors(path, tags, lambda index: fm.line(f"tags.{index}"))
+
+
+def _check_tags(path: str, fm: FrontMatter) -> list[ContentError]:
+    errors = _check_string_list(path, fm, "tags")
+    if errors:
+        return errors
+    return tag_errors(path, (fm.data or {}).get("tags") or [],
+                      lambda index: fm.line(f"tags.{index}"))
 
 
 def _check_string_list(path: str, fm: FrontMatter, key: str, required: bool = False,
