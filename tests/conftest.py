@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from browser import CHROMIUM, CHROMIUM_ARGS, OffSiteGuard, serve_directory
+
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
@@ -119,3 +121,49 @@ def real_site(tmp_path_factory) -> Build:
     build = Build(result.returncode, result.stdout + result.stderr, site)
     assert build.returncode == 0, build.output
     return build
+
+
+# --- Browser tests (Playwright driving Debian's Chromium; helpers in tests/browser.py) ----------
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium, launched once for the whole run (each test gets fresh contexts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def open_page(chromium):
+    """A page factory: ``open_page(url=None, **context_options)`` opens a page in a new context
+    (viewport, color_scheme, java_script_enabled, permissions...) and goes to ``url`` if given.
+    Every request not to 127.0.0.1 is aborted and recorded; after the test there must be none."""
+    guard = OffSiteGuard()
+    contexts = []
+
+    def factory(url: str | None = None, **options):
+        context = guard.install(chromium.new_context(**options))
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        if url is not None:
+            page.goto(url)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert guard.urls == [], f"requests to other origins: {guard.urls}"
+
+
+@pytest.fixture(scope="session")
+def served_site(real_site):
+    """The sample site (``real_site``) on an ephemeral 127.0.0.1 port: its base URL, ending in /.
+    For a site built elsewhere, use ``browser.serve_directory(path)``."""
+    with serve_directory(real_site.site) as url:
+        yield url

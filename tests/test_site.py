@@ -15,6 +15,7 @@ import pytest
 
 from approdo import glossary, posts
 from approdo.glossary_markdown import Target
+from browser import OffSiteGuard, serve_directory
 from conftest import ROOT, make_project, run_build
 
 # ---------------------------------------------------------------------------------------------
@@ -676,64 +677,28 @@ def test_newest_first_orders_by_date_and_limits():
 # In a browser (Playwright driving Debian's Chromium; only 127.0.0.1 may be contacted)
 # ---------------------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
 @pytest.fixture(scope="module")
 def served(site):
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site.site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(site.site) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(chromium):
-    """Opens pages in fresh contexts; afterwards, no request may have left 127.0.0.1."""
-    contexts, outside = [], []
-
-    def only_local(route):
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    def factory(url, **options):
-        context = chromium.new_context(**options)
-        context.route("**/*", only_local)
-        contexts.append(context)
+@pytest.mark.browser
+def test_off_site_guard_aborts_and_records_requests(served, chromium):
+    """The guard every browser test relies on: 127.0.0.1 passes, any other host is aborted."""
+    canary = "https://canary.example.invalid/pixel.png"
+    guard = OffSiteGuard()
+    context = guard.install(chromium.new_context())
+    try:
         page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(url)
-        return page
-
-    yield factory
-    for context in contexts:
+        page.goto(served)
+        loaded = page.evaluate("""url => new Promise(done => { const img = new Image();
+            img.onload = () => done(true); img.onerror = () => done(false); img.src = url; })""",
+                               canary)
+    finally:
         context.close()
-    assert outside == [], f"requests to other origins: {outside}"
+    assert loaded is False
+    assert guard.blocked == [(served, canary)]
 
 
 def _rgb(css: str) -> tuple[float, ...]:
