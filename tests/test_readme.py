@@ -15,6 +15,8 @@ import json
 import posixpath
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -351,6 +353,10 @@ def test_landing_example_full_schema(examples):
     assert meta["tags"] and meta["noindex"] is False
     assert f"<loc>{examples.env['APPRODO_SITE_URL']}{url}</loc>" in \
         build.read("sitemap.xml")
+    if "event" in meta:   # the schema's event block: the date and time on the page
+        start = str(meta["event"]["start"]).replace(" ", "T")[:16]   # YAML may read a datetime
+        starts = [e["attrs"].get("datetime", "") for e in page.all("time")]
+        assert any(d.startswith(start) for d in starts), starts
 
 
 def test_landing_example_thank_you_page(examples):
@@ -365,6 +371,10 @@ def test_landing_example_thank_you_page(examples):
     assert words(download[0]["text"]) == meta["thanks"]["download_label"]
     assert page.one("meta", name="robots")["attrs"]["content"].startswith("noindex")
     assert f"{url}grazie/" not in build.read("sitemap.xml")
+    if "event" in meta:   # "Aggiungi al calendario" on the thank-you page
+        ics = [resolve(url + "grazie/", h) for h in page.hrefs() if h.endswith(".ics")]
+        assert ics == [f"{url}{LANDING_SLUG}.ics"], ics
+        assert build.read(ics[0]).startswith("BEGIN:VCALENDAR")
 
 
 def test_landing_example_short_link_and_social_texts(examples):
@@ -604,3 +614,95 @@ def test_readme_error_lines_use_the_build_log_format():
         for line in block.text.splitlines():
             if line.startswith("ERROR") and ERROR_LINE.search(line):
                 assert line.startswith("ERROR   -  "), f"README.md:{block.line}: {line}"
+
+
+# --- names the README gives: commands, options, settings, files -----------------------------
+
+def test_command_line_synopsis_matches_the_real_options():
+    """Every option in the README's `approdo-leads` synopsis is one the command accepts."""
+    block = example("Command line", "bash", "approdo-leads")
+    commands: dict[str, list[str]] = {}
+    current = ""
+    for line in block.text.splitlines():
+        found = re.match(r"approdo-leads (\w+)", line)
+        if found:
+            current = found[1]
+        commands.setdefault(current, []).extend(re.findall(r"--[a-z][a-z-]*", line))
+    assert {"serve", "export", "stats", "erase", "prune"} <= commands.keys(), commands
+    for command, options in commands.items():
+        result = subprocess.run([sys.executable, "-m", "leads", command, "--help"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert result.returncode == 0, result.stderr
+        for option in options:
+            assert re.search(rf"{option}\b", result.stdout), \
+                f"README.md:{block.line}: 'approdo-leads {command}' has no option {option}"
+
+
+def test_benchmark_options_the_readme_names_exist():
+    text = README.read_text(encoding="utf-8")
+    scripts = sorted(set(re.findall(r"bench/(\w+)\.py", text)))
+    assert scripts, "the README names no benchmark"
+    for script in scripts:
+        path = ROOT / "bench" / f"{script}.py"
+        assert path.is_file(), f"README names bench/{script}.py, which does not exist"
+        result = subprocess.run([sys.executable, str(path), "--help"], capture_output=True,
+                                text=True, cwd=ROOT, timeout=60)
+        assert result.returncode == 0, result.stderr
+        # An option written next to the script's name (same sentence) must be one it takes.
+        for mention in re.finditer(rf"bench/{script}\.py[^.]*", text):
+            for option in re.findall(r"`(--[a-z-]+)", mention.group(0)):
+                assert option in result.stdout, f"bench/{script}.py has no option {option}"
+
+
+def test_settings_the_readme_names_are_real():
+    """`extra.approdo.…` keys are in mkdocs.yml or read by a hook (a default)."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Lenient)
+    hooks = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "hooks").rglob("*.py"))
+    keys = set(re.findall(r"extra\.approdo\.([a-z_]+(?:\.[a-z_]+)*)",
+                          README.read_text(encoding="utf-8")))
+    assert keys, "the README names no extra.approdo settings"
+    for key in sorted(keys):
+        node = config["extra"]["approdo"]
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        leaf = key.rsplit(".", 1)[-1]
+        assert node is not None or re.search(rf"[\"']{leaf}[\"']", hooks), \
+            f"README names extra.approdo.{key}: not in mkdocs.yml and no hook reads '{leaf}'"
+
+
+class _Lenient(yaml.SafeLoader):
+    """mkdocs.yml's !ENV and !!python/name tags, read as plain values."""
+
+
+_Lenient.add_multi_constructor("!", lambda loader, suffix, node: None)
+_Lenient.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+# Paths the README names as possibilities, not as files of the repository.
+HYPOTHETICAL = {"docs/robots.txt"}
+
+
+def test_files_the_readme_names_exist():
+    missing = []
+    text = README.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        for code in re.findall(r"`([^`]+)`", line):
+            for word in code.split():
+                word = word.strip("(),;")
+                if not re.match(r"(hooks|overrides|tests|bench|leads|docs)/[\w./{},*<>-]*$", word) \
+                        or word in HYPOTHETICAL or re.search(r":\d", word):
+                    continue
+                if word.startswith("docs/") and re.search(r"<|/x\.|\bx\.md", word):
+                    continue    # an example name such as docs/landing/<slug>.md
+                if not _exists(word):
+                    missing.append(f"README.md:{number}: {word}")
+    assert not missing, "the README names files that do not exist:\n" + "\n".join(missing)
+
+
+def _exists(pattern: str) -> bool:
+    """A path with optional <placeholder>, * and {a,b} alternatives matches a real file."""
+    alternatives = re.match(r"(.*)\{([^}]*)\}(.*)", pattern)
+    if alternatives:
+        return all(_exists(alternatives[1] + choice + alternatives[3])
+                   for choice in alternatives[2].split(","))
+    glob = re.sub(r"<[^>]+>", "*", pattern).rstrip("/")
+    return any(ROOT.glob(glob)) or any(ROOT.glob("docs/" + glob))
