@@ -8,7 +8,6 @@ fails the test.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import threading
@@ -17,15 +16,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from approdo import lead_form
+# CHROMIUM_ARGS lives in tests/browser.py; tests/test_events.py still imports it from here.
+from browser import CHROMIUM_ARGS, serve_directory  # noqa: F401
 from conftest import make_project, run_build
 from test_landing import MINIMAL_NAV, SAMPLE_FILES
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 UTM_QUERY = "?utm_source=facebook&utm_medium=social&utm_campaign=guida"
 SAMPLES = ("guida-gratuita", "consulenza", "workshop-bologna")
 FIELD_ERROR = "Questo indirizzo email non sembra valido."
@@ -81,17 +78,6 @@ class Endpoint(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class QuietFiles(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
-
-
 def failing_landing(slug: str, action: str) -> str:
     text = SAMPLE_FILES["landing/guida-gratuita.md"]
     return text.replace("  submit: Scarica la guida\n", f"  submit: Scarica la guida\n  action: {action}\n")
@@ -99,60 +85,29 @@ def failing_landing(slug: str, action: str) -> str:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    endpoint = serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint))
+    endpoint = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{endpoint.server_port}"
-    # Reserve the site's port first: the build needs its address for the thank-you URL.
-    site_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietFiles)
-    site_url = f"http://127.0.0.1:{site_server.server_port}/"
     files = {**SAMPLE_FILES,
              "landing/prova-errore.md": failing_landing("prova-errore", f"{base}/fail"),
              "landing/prova-campo.md": failing_landing("prova-campo", f"{base}/invalid")}
     project = make_project(tmp_path_factory.mktemp("landing-browser"), files, MINIMAL_NAV)
-    build = run_build(project, env={"APPRODO_LEAD_ACTION": f"{base}/ok", "APPRODO_SITE_URL": site_url})
-    assert build.returncode == 0, build.output
-    site_server.RequestHandlerClass = functools.partial(QuietFiles, directory=str(build.site))
-    serve(site_server)
-    yield {"site": site_url, "endpoint": base}
-    for server in (site_server, endpoint):
-        server.shutdown()
-        server.server_close()
+    try:
+        # Serve the site before building it: the build needs its address for the thank-you URL.
+        with serve_directory(project / "site") as site_url:
+            build = run_build(project, env={"APPRODO_LEAD_ACTION": f"{base}/ok",
+                                            "APPRODO_SITE_URL": site_url})
+            assert build.returncode == 0, build.output
+            yield {"site": site_url, "endpoint": base}
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    """A page factory; after the test, no request may have left 127.0.0.1."""
-    contexts, outside = [], []
-
-    def only_local(route):
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    def factory(url, **options):
-        context = browser.new_context(**options)
-        context.route("**/*", only_local)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(url)
-        return page
-
+@pytest.fixture(autouse=True)
+def fresh_posts():
+    """Each test sees only the posts it made."""
     Endpoint.posts.clear()
-    yield factory
-    for context in contexts:
-        context.close()
-    assert outside == [], f"requests to other origins: {outside}"
 
 
 def fill_form(page):
@@ -301,12 +256,8 @@ def test_call_to_action_visible_on_a_phone(servers, open_page, slug, scheme):
     assert page.locator("input[name=email]").is_visible()
 
 
-def test_form_closes_in_the_browser_after_the_closing_date(servers, browser):
-    context = browser.new_context()
-    outside = []
-    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
-                  else (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
+def test_form_closes_in_the_browser_after_the_closing_date(servers, open_page):
+    page = open_page()
     page.clock.set_fixed_time("2027-02-11T09:00:00")
     page.goto(f"{servers['site']}landing/workshop-bologna/")
     assert page.locator("[data-landing-closed]").is_visible()
@@ -315,5 +266,3 @@ def test_form_closes_in_the_browser_after_the_closing_date(servers, browser):
     page.clock.set_fixed_time("2027-02-10T18:00:00")
     page.reload()
     assert page.locator("form").is_visible()
-    context.close()
-    assert outside == []
