@@ -9,24 +9,18 @@ on 127.0.0.1; any request to another origin is aborted, recorded and fails the t
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from approdo import lead_form
-
-# The browser, the 127.0.0.1-only page factory and the quiet static server are the landing
-# pages' own (tests/test_landing_browser.py): one definition of "no request leaves 127.0.0.1".
-from test_landing_browser import QuietFiles, browser, open_page  # noqa: E402,F401 (fixtures)
+from browser import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -40,33 +34,27 @@ def stack(tmp_path_factory):
     """(site URL, receiver database) with the receiver and the built site both running."""
     tmp = tmp_path_factory.mktemp("e2e")
     db = tmp / "data" / "leads.sqlite3"
-    site_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietFiles)
-    site_origin = f"http://127.0.0.1:{site_server.server_port}"
-    receiver = subprocess.Popen(
-        [sys.executable, "-m", "leads", "serve", "--port", "0", "--db", str(db),
-         "--site-origin", site_origin, "--rate-limit", "0", "--quiet"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        port = re.search(r"http://127\.0\.0\.1:(\d+)/leads", receiver.stdout.readline()).group(1)
-        build = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp / "site")],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
-                 "APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads",
-                 "APPRODO_SITE_URL": f"{site_origin}/"},
+    with serve_directory(tmp / "site") as site_url:
+        receiver = subprocess.Popen(
+            [sys.executable, "-m", "leads", "serve", "--port", "0", "--db", str(db),
+             "--site-origin", site_url.rstrip("/"), "--rate-limit", "0", "--quiet"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
-        assert build.returncode == 0, build.stdout + build.stderr
-        site_server.RequestHandlerClass = functools.partial(QuietFiles, directory=str(tmp / "site"))
-        thread = threading.Thread(target=site_server.serve_forever, daemon=True)
-        thread.start()
-        yield f"{site_origin}/", db
-        site_server.shutdown()
-    finally:
-        site_server.server_close()
-        receiver.terminate()
-        receiver.wait(timeout=20)
-        receiver.stdout.close()
+        try:
+            port = re.search(r"http://127\.0\.0\.1:(\d+)/leads", receiver.stdout.readline()).group(1)
+            build = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp / "site")],
+                cwd=ROOT, capture_output=True, text=True, timeout=600,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                     "APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads",
+                     "APPRODO_SITE_URL": site_url},
+            )
+            assert build.returncode == 0, build.stdout + build.stderr
+            yield site_url, db
+        finally:
+            receiver.terminate()
+            receiver.wait(timeout=20)
+            receiver.stdout.close()
 
 
 def lead_row(db: Path, email: str) -> sqlite3.Row | None:
