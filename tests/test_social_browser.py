@@ -8,18 +8,15 @@ here; everything runs on 127.0.0.1 and any other request is aborted and fails th
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import subprocess
-import threading
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from approdo.short_codes import merge_query
+from browser import serve_directory
 from conftest import MKDOCS, ROOT
 from leads.app import create_app
 from leads.config import Settings
@@ -27,75 +24,24 @@ from leads.harness import running
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """A static server for the built site, a lead receiver, and the site built for both."""
     base = tmp_path_factory.mktemp("social-browser")
     site = base / "site"
-    site.mkdir()
-    static = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=static.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{static.server_port}"
-    settings = Settings(db_path=base / "leads.sqlite3", site_origins=(origin,), rate_limit=0)
-    app = create_app(settings)
-    try:
+    with serve_directory(site) as site_url:
+        origin = site_url.rstrip("/")
+        settings = Settings(db_path=base / "leads.sqlite3", site_origins=(origin,), rate_limit=0)
+        app = create_app(settings)
         with running(app) as port:
             build = subprocess.run(
                 [*MKDOCS, "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
                 capture_output=True, text=True, timeout=600,
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "APPRODO_SITE_URL": origin + "/",
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "APPRODO_SITE_URL": site_url,
                      "APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads"})
             assert build.returncode == 0, build.stdout + build.stderr
             yield {"origin": origin, "site": site, "store": app.store}
-    finally:
-        static.shutdown()
-        static.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    """A new page whose requests off 127.0.0.1 are aborted and recorded (and fail the test)."""
-    contexts, blocked = [], []
-
-    def make(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-
-        def guard(route):
-            if urlsplit(route.request.url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not blocked, f"requests off 127.0.0.1: {blocked}"
 
 
 def kit_row(stack, kind, slug, channel):
