@@ -192,7 +192,7 @@ def event_facts(html: str) -> dict[str, str]:
     """The event block's facts as a reader sees them, in document order (term -> text)."""
     block = re.search(r'<div class="ld-event".*?</dl>', html, re.S)
     assert block, "no event block"
-    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block.group(0), re.S)
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", block.group(0), re.S)
     return {plain_text(term): plain_text(text) for term, text in pairs}
 
 
