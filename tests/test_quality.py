@@ -10,17 +10,13 @@ short explicit allow-lists below, each entry with the reason it is not ours to f
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,16 +25,11 @@ import yaml
 from mkdocs.utils.yaml import get_yaml_loader
 
 from approdo.frontmatter import parse
+from browser import Blocked, OffSiteGuard, origin
 from conftest import ROOT, Build
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -53,11 +44,6 @@ def _site_config() -> dict:
     """mkdocs.yml with its !ENV values resolved exactly as the build resolved them."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     return yaml.load(text, Loader=get_yaml_loader())  # noqa: S506 - our own config file
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 # --- 1. HTML validity ------------------------------------------------------------------------
@@ -223,12 +209,12 @@ def _off_site(url: str, site_origin: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False  # relative, data:, mailto:, #fragment...
-    return parts.hostname not in LOCAL_HOSTS and _origin(url) != site_origin
+    return parts.hostname not in LOCAL_HOSTS and origin(url) != site_origin
 
 
 def test_no_page_loads_anything_from_another_origin(real_site: Build):
     config = _site_config()
-    site_origin = _origin(str(config["site_url"]))
+    site_origin = origin(str(config["site_url"]))
     actions = _allowed_form_actions(config)
     pages = sorted(real_site.site.rglob("*.html"))
     stylesheets = sorted(real_site.site.rglob("*.css"))
@@ -314,7 +300,7 @@ class AxeRun:
 @dataclass
 class AxeResults:
     runs: dict[str, AxeRun]
-    blocked: list[tuple[str, str]]
+    blocked: list[Blocked]
     site_origin: str
     seconds: float
 
@@ -362,83 +348,45 @@ AXE_CHECK = """async ([impacts, known]) => {
 }"""
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
-def served_site(real_site: Build) -> Iterator[str]:
-    """The built site on an ephemeral loopback port."""
-    handler = functools.partial(_QuietHandler, directory=str(real_site.site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _only_local(served_site: str, blocked: list[tuple[str, str]], route, request) -> None:
-    """Let requests reach the test server only; abort and record every other one."""
-    if _origin(request.url) == served_site:
-        route.continue_()
-    else:
-        try:
-            page = request.frame.url
-        except Exception:  # noqa: BLE001 - worker requests have no frame
-            page = "(worker)"
-        blocked.append((page, request.url))
-        route.abort()
-
-
-@pytest.fixture(scope="module")
-def axe_results(real_site: Build, served_site: str) -> AxeResults:
+def axe_results(real_site: Build, served_site: str, chromium) -> AxeResults:
     """axe-core on every page to check, once per colour scheme, in one browser."""
-    from playwright.sync_api import sync_playwright
-
     axe_source = _need(AXE_JS).read_text(encoding="utf-8")
     pages = _pages_to_check(real_site.site)
     known = [[k.rule, k.selector] for k in AXE_KNOWN]
-    blocked: list[tuple[str, str]] = []
+    # Only the test server itself passes; every other request is aborted and recorded.
+    guard = OffSiteGuard(only=served_site)
     runs: dict[str, AxeRun] = {}
     start = time.perf_counter()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    for scheme in ("light", "dark"):
+        run = runs[scheme] = AxeRun()
+        context = guard.install(chromium.new_context(color_scheme=scheme, service_workers="block"))
         try:
-            for scheme in ("light", "dark"):
-                run = runs[scheme] = AxeRun()
-                context = browser.new_context(color_scheme=scheme, service_workers="block")
-                context.route("**/*", functools.partial(_only_local, served_site, blocked))
-                tab = context.new_page()
-                for path in pages:
-                    tab.goto(f"{served_site}/{path}", wait_until="load")
-                    tab.add_script_tag(content=axe_source)
-                    outcome = tab.evaluate(AXE_CHECK, [list(IMPACTS), known])
-                    run.violations[path] = outcome["found"]
-                    run.schemes[path] = outcome["scheme"]
-                    run.passes[path] = outcome["passes"]
-                    for entry in outcome["allowed"]:
-                        run.allowed[AXE_KNOWN[entry]] = run.allowed.get(AXE_KNOWN[entry], 0) + 1
-                # The guard itself is checked: a third-party image must be caught and aborted.
-                tab.goto(f"{served_site}/404.html")
-                tab.evaluate("url => new Promise(done => { const img = new Image();"
-                             " img.onload = img.onerror = done; img.src = url; })", CANARY_URL)
-                context.close()
+            tab = context.new_page()
+            for path in pages:
+                tab.goto(f"{served_site}{path}", wait_until="load")
+                tab.add_script_tag(content=axe_source)
+                outcome = tab.evaluate(AXE_CHECK, [list(IMPACTS), known])
+                run.violations[path] = outcome["found"]
+                run.schemes[path] = outcome["scheme"]
+                run.passes[path] = outcome["passes"]
+                for entry in outcome["allowed"]:
+                    run.allowed[AXE_KNOWN[entry]] = run.allowed.get(AXE_KNOWN[entry], 0) + 1
+            # The guard itself is checked: a third-party image must be caught and aborted.
+            tab.goto(f"{served_site}404.html")
+            tab.evaluate("url => new Promise(done => { const img = new Image();"
+                         " img.onload = img.onerror = done; img.src = url; })", CANARY_URL)
         finally:
-            browser.close()
+            context.close()
     seconds = time.perf_counter() - start
     print(f"\naxe: {len(pages)} pages x 2 schemes in {seconds:.1f} s")
     for scheme, run in runs.items():
         for known_entry, count in run.allowed.items():
             print(f"axe ({scheme}): {count} nodes allowed: {known_entry.rule} {known_entry.selector}")
-    site_origin = _origin(str(_site_config()["site_url"]))
-    if blocked:
-        print(f"aborted {len(blocked)} requests outside the test server, e.g. {blocked[0][1]}")
-    return AxeResults(runs, blocked, site_origin, seconds)
+    site_origin = origin(str(_site_config()["site_url"]))
+    if guard.blocked:
+        print(f"aborted {len(guard.blocked)} requests outside the test server, e.g. {guard.urls[0]}")
+    return AxeResults(runs, guard.blocked, site_origin, seconds)
 
 
 @pytest.mark.browser
@@ -466,5 +414,5 @@ def test_pages_request_nothing_from_other_hosts(axe_results: AxeResults):
     assert len(canaries) == 2, axe_results.blocked  # one per colour scheme
     third_party = sorted({f"{page}: {url}" for page, url in axe_results.blocked
                           if url != CANARY_URL and urlsplit(url).hostname not in LOCAL_HOSTS
-                          and _origin(url) != axe_results.site_origin})
+                          and origin(url) != axe_results.site_origin})
     assert not third_party, "requests to other hosts:\n" + "\n".join(third_party)
