@@ -8,18 +8,15 @@ Pure functions are checked directly; pages through the session's real site and o
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
 import re
-import threading
-from urllib.parse import urlsplit
 
 import pytest
 
 from approdo import events
 from approdo import landing as model
 from approdo.seo import plain_text
+from browser import serve_directory
 from conftest import make_project, run_build
 from test_landing import DEFAULT_ACTION, MINIMAL_NAV, SAMPLE_FILES, dom, fixture_landing, search_locations, sitemap_urls
 from test_seo_support import read_head
@@ -359,39 +356,15 @@ def test_event_mistakes_fail_the_build_with_path_and_line(tmp_path):
 
 # --- in a browser: sign-ups close at the event's start ----------------------------------------
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
 @pytest.mark.browser
-def test_form_closes_in_the_browser_when_the_event_starts(fixture_site):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from test_landing_browser import CHROMIUM_ARGS
-
-    handler = functools.partial(_Quiet, directory=str(fixture_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    outside: list[str] = []
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            context = browser.new_context()
-            context.route("**/*", lambda route: route.continue_()
-                          if urlsplit(route.request.url).hostname == "127.0.0.1"
-                          else (outside.append(route.request.url), route.abort()))
-            page = context.new_page()
-            url = f"http://127.0.0.1:{server.server_port}/landing/webinar/"
-            # 18:00 in Rome on 1 March is 17:00 UTC.
-            page.clock.set_fixed_time(dt.datetime(2027, 3, 1, 16, 59, tzinfo=dt.timezone.utc))
-            page.goto(url)
-            assert page.locator("form").is_visible()
-            page.clock.set_fixed_time(dt.datetime(2027, 3, 1, 17, 0, tzinfo=dt.timezone.utc))
-            page.reload()
-            assert not page.locator("form").is_visible()
-            assert page.locator("[data-landing-closed]").is_visible()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert outside == []
+def test_form_closes_in_the_browser_when_the_event_starts(fixture_site, open_page):
+    with serve_directory(fixture_site.site) as base:
+        page = open_page()
+        # 18:00 in Rome on 1 March is 17:00 UTC.
+        page.clock.set_fixed_time(dt.datetime(2027, 3, 1, 16, 59, tzinfo=dt.timezone.utc))
+        page.goto(base + "landing/webinar/")
+        assert page.locator("form").is_visible()
+        page.clock.set_fixed_time(dt.datetime(2027, 3, 1, 17, 0, tzinfo=dt.timezone.utc))
+        page.reload()
+        assert not page.locator("form").is_visible()
+        assert page.locator("[data-landing-closed]").is_visible()
