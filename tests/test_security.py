@@ -492,7 +492,8 @@ def test_thank_you_page_shows_every_payload_as_text(site):
     page = dom(site.read(f"landing/{SLUG}/grazie/"))
     assert page.find("h1").text == "Grazie " + HOSTILE
     # thanks.text is Markdown, like the page body.
-    assert as_markup("Testo di ringraziamento " + NO_BRACKETS) in page.find("div", **{"class": "ld-prose"}).text
+    prose = page.find("div", **{"class": "ld-prose"}).text
+    assert as_markup("Testo di ringraziamento " + NO_BRACKETS) in prose
     download = page.find("p", **{"class": "ld-thanks__download"}).find("a")
     assert download.text == "Scarica " + HOSTILE
     assert download.attrs["href"].endswith("assets/landing/guida-dai-social-ai-clienti.pdf")
@@ -720,3 +721,146 @@ def test_searching_shows_the_landing_title_as_text(browser_page):
     assert outside == []
     assert dialogs[before:] == []
     page.close()
+
+
+# --- the lead receiver: what tests/test_leads_*.py do not cover yet -----------------------------
+
+def _receiver_app(tmp_path_factory):
+    from leads.app import LeadApp
+    from leads.config import Settings
+    from leads.harness import SITE
+
+    db = tmp_path_factory.mktemp("security-leads") / "leads.sqlite3"
+    return LeadApp(Settings(db_path=db, site_origins=(SITE,), rate_limit=0))
+
+
+@pytest.fixture(scope="module")
+def receiver(tmp_path_factory):
+    from leads.harness import running
+
+    with running(_receiver_app(tmp_path_factory)) as port:
+        yield port
+
+
+def _browser_origin(url: str) -> str | None:
+    """The origin a browser goes to: the URL Standard reads "\\" as "/" in http(s) URLs."""
+    from leads.config import origin_of
+
+    return origin_of(url.replace("\\", "/"))
+
+
+def _lead(email: str, **extra: str) -> dict[str, str]:
+    from leads.harness import sample_lead
+
+    return sample_lead(email, "consulenza", **extra)
+
+
+# _next values that must never send the visitor away from the allowed site.
+NEXT_TRICKS = {
+    "userinfo": "http://127.0.0.1:8000@evil.example/",
+    "fragment before @": "http://evil.example#@127.0.0.1:8000/",
+    "query before @": "http://evil.example?@127.0.0.1:8000/",
+    "scheme-relative": "//evil.example/",
+    "slash-backslash": "http:/\\evil.example/",
+    "encoded backslash": "http://evil.example%5C@127.0.0.1:8000/",
+    "look-alike host": "http://127.0.0.1:8000.evil.example/",
+    "tab in host": "http://evil.example\t@127.0.0.1:8000/",
+    "javascript": JS_URL,
+    "data": "data:text/html,<script>alert(1)</script>",
+}
+
+
+@pytest.mark.parametrize("target", list(NEXT_TRICKS.values()), ids=list(NEXT_TRICKS))
+def test_next_never_redirects_off_site(receiver, target):
+    from leads.harness import SITE, post_form
+
+    email = f"next-{list(NEXT_TRICKS.values()).index(target)}@example.it"
+    reply = post_form(receiver, _lead(email, _next=target))
+    assert reply.status in (303, 400)
+    if reply.status == 303:
+        assert _browser_origin(reply.headers["location"]) == SITE
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "leads.validation.is_web_url accepts a backslash: Python reads "
+    "'http://evil.example\\@127.0.0.1:8000/' as host 127.0.0.1, a browser as host "
+    "evil.example, so the 303 is an open redirect (see the security report)."))
+def test_next_with_a_backslash_does_not_redirect_off_site(receiver):
+    from leads.harness import SITE, post_form
+
+    target = "http://evil.example\\@127.0.0.1:8000/"  # Chromium: new URL(target).host == "evil.example"
+    reply = post_form(receiver, _lead("backslash@example.it", _next=target))
+    assert reply.status in (303, 400)
+    if reply.status == 303:
+        assert _browser_origin(reply.headers["location"]) == SITE
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1:8000/landing/consulenza/grazie/\r\nSet-Cookie: rubato=1",
+    "http://127.0.0.1:8000/landing/consulenza/grazie/\nLocation: http://evil.example/",
+    "http://127.0.0.1:8000/landing/consulenza/grazie/\x00",
+], ids=["crlf", "lf", "nul"])
+@pytest.mark.parametrize("encoding", ["form", "json"])
+def test_next_cannot_inject_headers(receiver, target, encoding):
+    from leads.harness import post_form, post_json
+
+    send = post_form if encoding == "form" else post_json
+    reply = send(receiver, _lead(f"crlf-{encoding}-{len(target)}@example.it", _next=target))
+    assert reply.status == 400
+    assert "set-cookie" not in reply.headers
+    assert "location" not in reply.headers
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "A _next outside Latin-1 passes validation, the lead is stored, then the Location header "
+    "cannot be encoded: the visitor gets a 303 without Location and wsgiref prints a traceback "
+    "(see the security report)."))
+def test_next_outside_latin1_gets_a_complete_answer(receiver):
+    from leads.harness import post_form
+
+    reply = post_form(receiver, _lead("latin1@example.it", _next="http://127.0.0.1:8000/\u2028x/"))
+    assert reply.status == 400 or "location" in reply.headers
+
+
+def test_error_page_escapes_the_page_url_it_links_back_to(receiver):
+    from leads.harness import SITE, post_form
+
+    page_url = f"{SITE}/landing/consulenza/?q={BREAK_ATTR}{EVENT_ATTR}"
+    reply = post_form(receiver, _lead("non-valida", page_url=page_url))
+    assert reply.status == 400
+    findings = html_findings(reply.text)
+    assert findings.problems == []
+    assert "<script" not in reply.text
+    [back] = [a.get("href") for a in dom(reply.text).find_all("a")]
+    assert back in (page_url, f"{SITE}/landing/consulenza/")
+
+
+@pytest.mark.parametrize("page_url", [JS_URL, "http://evil.example/landing/consulenza/",
+                                      "http://127.0.0.1:8000@evil.example/landing/consulenza/"])
+def test_error_page_never_links_off_site(receiver, page_url):
+    from leads.harness import SITE, post_form
+
+    reply = post_form(receiver, _lead("non-valida", page_url=page_url))
+    assert reply.status == 400
+    links = [a.get("href") for a in dom(reply.text).find_all("a")]
+    assert links == [f"{SITE}/landing/consulenza/"]
+
+
+def test_cors_never_allows_credentials_or_any_origin(receiver):
+    from leads.harness import SITE, post_form, post_json, request
+
+    replies = [
+        post_json(receiver, _lead("cors-ok@example.it")),
+        post_json(receiver, _lead("non-valida")),
+        post_json(receiver, _lead("cors-evil@example.it"), origin="http://evil.example"),
+        request(receiver, "OPTIONS", "/leads", headers={"Origin": SITE,
+                                                        "Access-Control-Request-Method": "POST"}),
+        post_form(receiver, _lead("cors-form@example.it")),
+    ]
+    assert [reply.status for reply in replies] == [201, 400, 403, 204, 303]
+    for reply in replies:
+        assert "access-control-allow-credentials" not in reply.headers
+        assert reply.headers.get("access-control-allow-origin") in (None, SITE)
+    assert "access-control-allow-origin" not in replies[2].headers
+    # A JSON error tells the page which fields are wrong, never what was typed in them.
+    assert "non-valida" not in replies[1].text
