@@ -47,6 +47,8 @@ NO_QUOTES = " ".join([EVENT_ATTR, JS_URL, TEMPLATE, "&amp; &"])
 # A spreadsheet formula at the start of a cell (the social kit's CSV).
 FORMULA = '=HYPERLINK("https://example.org";"x")'
 SLUG = "ostile"
+# A file of the site whose name breaks out of an attribute (the thank-you page's download).
+DOWNLOAD_NAME = 'guida" onmouseover="alert(8).pdf'
 POST_TITLE = "Un articolo con ospiti " + NO_BRACKETS
 GUIDE_TITLE = "Una guida con ospiti " + NO_BRACKETS
 ALERT = re.compile(r"alert\(\d\)")
@@ -75,7 +77,7 @@ form:
 thanks:
   title: {_yaml("Grazie " + HOSTILE)}
   text: {_yaml("Testo di ringraziamento " + NO_BRACKETS)}
-  download: /assets/landing/guida-dai-social-ai-clienti.pdf
+  download: {_yaml("/assets/landing/" + DOWNLOAD_NAME)}
   download_label: {_yaml("Scarica " + HOSTILE)}
 tags: [{_yaml("etichetta " + NO_BRACKETS)}]
 social:
@@ -191,6 +193,9 @@ def _set_brand(project: Path) -> None:
 def site(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("security"), FILES, CONFIG)
     _set_brand(project)
+    landing_assets = project / "docs" / "assets" / "landing"
+    (landing_assets / DOWNLOAD_NAME).write_bytes(
+        (landing_assets / "guida-dai-social-ai-clienti.pdf").read_bytes())
     build = run_build(project)
     assert build.returncode == 0, build.output
     return build
@@ -496,7 +501,8 @@ def test_thank_you_page_shows_every_payload_as_text(site):
     assert as_markup("Testo di ringraziamento " + NO_BRACKETS) in prose
     download = page.find("p", **{"class": "ld-thanks__download"}).find("a")
     assert download.text == "Scarica " + HOSTILE
-    assert download.attrs["href"].endswith("assets/landing/guida-dai-social-ai-clienti.pdf")
+    assert download.attrs["href"] == "../../../assets/landing/" + DOWNLOAD_NAME
+    assert set(download.attrs) == {"class", "href", "download"}
 
 
 def test_hidden_fields_carry_no_author_text(site):
