@@ -52,10 +52,9 @@ def receiver_rate(directory: Path, threads: int, count: int, seconds: float) -> 
         acked, failed = [0], [0]
         lock = threading.Lock()
         deadline = time.monotonic() + seconds
-        per_thread = count // threads
-
         def client(worker: int) -> None:
-            for i in range(per_thread):
+            # Spread the remainder so that exactly `count` leads are posted.
+            for i in range(count // threads + (worker < count % threads)):
                 if time.monotonic() > deadline:
                     return
                 try:

@@ -106,7 +106,7 @@ def on_post_build(config):
             _write(config, folder + FORMATS[kind][0],
                    template.render(feed=feed, rfc822=feeds.rfc822, iso=seo.iso))
         _write(config, folder + FORMATS["json"][0], feeds.json_feed(feed))
-    log.info(f"feeds: RSS, Atom and JSON Feed for the blog and {len(channels) - 1} categories, "
+    log.info(f"feeds: RSS, Atom and JSON Feed for the blog and {len(channels) - 1} categor{'y' if len(channels) == 2 else 'ies'}, "
              f"{min(len(pairs), FEED_ITEMS)} posts in the main feed")
 
 

@@ -47,6 +47,8 @@ def on_files(files, config):
     facts = content_schema.BlogFacts(
         categories=tuple(blog.config.categories_allowed) if blog else (),
         authors=_authors,
+        excerpt_separator=(blog.config.post_excerpt_separator
+                           if blog and blog.config.post_excerpt == "required" else ""),
     )
     slugs = []
     for file in files.documentation_pages():

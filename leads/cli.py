@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StorageError) as problem:
         print(f"approdo-leads: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `approdo-leads export | head`: the reader left; stop quietly, as Unix tools do.
+        # Point stdout at /dev/null so Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,6 +87,9 @@ INVALID = [
      "docs/kb/x.md:3: unknown front-matter key 'descripton' (did you mean 'description'?)"),
     ("duplicate-key", {"kb/x.md": "---\ntitle: X\ntitle: Y\n---\n\n# X\n"},
      "docs/kb/x.md:3: invalid YAML in front matter: key 'title' given twice"),
+    ("no-excerpt-separator",
+     {"blog/posts/senza.md": POST.format(title="Senza").replace("<!-- more -->\n", "")},
+     "docs/blog/posts/senza.md:8: no excerpt separator <!-- more -->"),
     ("authors-file",
      {"blog/.authors.yml": "authors:\n  giulia:\n    name: Giulia\n    description: Strategist\n"
                            "    avatar: a.svg\n  marco:\n    name: Marco\n"},

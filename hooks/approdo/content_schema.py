@@ -39,6 +39,8 @@ class BlogFacts:
 
     categories: tuple[str, ...]
     authors: tuple[str, ...]
+    # The excerpt separator every post must contain ("" when excerpts are optional).
+    excerpt_separator: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ def check_post(path: str, fm: FrontMatter, facts: BlogFacts) -> list[ContentErro
                                  "a list of categories, e.g. [Strategia]")
     errors += _check_known_names(path, fm, "authors", facts.authors, "author",
                                  "a list of authors from .authors.yml, e.g. [giulia]")
+    if facts.excerpt_separator and facts.excerpt_separator not in fm.body:
+        # Material aborts on this with no line and hides every other error: report it here.
+        errors.append(ContentError(
+            path, fm.body_line, f"no excerpt separator {facts.excerpt_separator}",
+            "a line with it after the introduction shown in blog listings"))
 
     if "slug" in data and (not isinstance(data["slug"], str) or not SLUG.fullmatch(data["slug"])):
         errors.append(ContentError(path, fm.line("slug"), f"invalid slug {data['slug']!r}",
