@@ -52,6 +52,8 @@ NO_BRACKETS = " ".join([EVENT_ATTR, '" onload="alert(6)', JS_URL, TEMPLATE, "&am
 # What an author's name or description still accepts (Material prints them inside alt="").
 NO_QUOTES = " ".join([EVENT_ATTR, JS_URL, TEMPLATE, "&amp; &"])
 
+# New lines that would start properties of their own in a calendar file (RFC 5545).
+ICS_BREAK = "\r\nATTACH:https://evil.example/x\nBEGIN:VALARM\r\n;X=1,\\"
 # A spreadsheet formula at the start of a cell (the social kit's CSV).
 FORMULA = '=HYPERLINK("https://example.org";"x")'
 SLUG = "ostile"
@@ -87,6 +89,15 @@ thanks:
   text: {_yaml("Testo di ringraziamento " + NO_BRACKETS)}
   download: {_yaml("/assets/landing/" + DOWNLOAD_NAME)}
   download_label: {_yaml("Scarica " + HOSTILE)}
+event:
+  start: 2027-03-01T09:30
+  end: 2027-03-01T13:00
+  place: {_yaml("Sala " + ICS_BREAK + " " + HOSTILE)}
+  address:
+    street: {_yaml("Via " + ICS_BREAK + " " + HOSTILE)}
+    postal_code: "40122"
+    city: {_yaml("Bologna " + HOSTILE)}
+  online: {_yaml("https://meet.example/?x=" + BREAK_ATTR + EVENT_ATTR)}
 tags: [{_yaml("etichetta " + NO_BRACKETS)}]
 social:
   text: {_yaml("Social " + HOSTILE)}
@@ -323,6 +334,9 @@ thanks:
 tags:
   - prova
   - {_yaml(BREAK_ATTR)}
+event:
+  start: 2027-03-01T09:30
+  online: {_yaml(JS_URL)}
 ---
 
 Testo.
@@ -467,6 +481,24 @@ def test_no_template_expression_is_evaluated(site):
     assert TEMPLATE in dom(site.read(f"landing/{SLUG}/")).find("h1").text
 
 
+def _ics_lines(text: str) -> list[str]:
+    """The content lines of a calendar file, unfolded (RFC 5545 §3.1)."""
+    assert text.endswith("\r\n")
+    return text.replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def test_calendar_file_keeps_every_text_inside_its_property(site):
+    ics = (site.site / f"landing/{SLUG}/{SLUG}.ics").read_bytes().decode("utf-8")
+    lines = _ics_lines(ics)
+    # Every line is a property ("NAME:" or "NAME;PARAM=...:"): no text started a line of its own.
+    assert all(re.match(r"[A-Z-]+[;:]", line) for line in lines), lines
+    begins = [line.split(":", 1)[1] for line in lines if line.startswith("BEGIN:")]
+    assert begins.count("VEVENT") == 1 and "VALARM" not in begins
+    assert not [line for line in lines if line.startswith("ATTACH")]
+    [location] = [line for line in lines if line.startswith("LOCATION:")]
+    assert "\\nATTACH:https://evil.example/x\\nBEGIN:VALARM\\n\\;X=1\\,\\\\" in location
+
+
 def test_robots_txt_is_plain(site):
     robots = site.read("robots.txt")
     assert robots.startswith("User-agent: *")
@@ -487,6 +519,8 @@ def test_landing_page_shows_every_payload_as_text(site):
     label = page.find("label", **{"for": "ld-message"}).text
     assert label.startswith("Etichetta " + HOSTILE)
     assert page.find("button", type="submit").text == "Invia " + HOSTILE
+    where = page.find("div", **{"class": "ld-event"}).text
+    assert squeeze("Sala " + ICS_BREAK + " " + HOSTILE) in where
     assert [a.text for a in page.find_all("a", **{"class": "ld-button"})][0] == "Invia " + HOSTILE
     brand = page.find("a", **{"class": "ld-brand"}).text
     assert brand == BRAND["name"]
@@ -596,6 +630,7 @@ REFUSALS = [
     "docs/landing/rifiutata.md:9: form action 'javascript:alert(4)' is not https://",
     "docs/landing/rifiutata.md:13: download 'javascript:alert(4)' is neither a site path nor https://",
     "docs/landing/rifiutata.md:16: tag '\"><script>alert(1)</script>' contains markup characters < or >",
+    "docs/landing/rifiutata.md:19: online address 'javascript:alert(4)' is not https://",
 ]
 
 
