@@ -140,6 +140,8 @@ GUIDE = f"""---
 title: {_yaml(GUIDE_TITLE)}
 description: {_yaml("Guida " + NO_BRACKETS)}
 tags: [{_yaml("tag " + NO_BRACKETS)}]
+subtitle: {_yaml("Sottotitolo " + NO_BRACKETS)}
+status: new
 ---
 
 # {GUIDE_TITLE}
@@ -313,6 +315,8 @@ REFUSED_GUIDE = f"""---
 title: {_yaml(BREAK_SCRIPT)}
 description: {_yaml("Guida " + BREAK_ATTR)}
 tags: [{_yaml(BREAK_ATTR)}]
+subtitle: {_yaml(IMG_ONERROR)}
+status: {_yaml('new" onmouseover="alert(10)')}
 ---
 
 # Guida
@@ -584,6 +588,13 @@ def test_author_name_and_description_are_text(site):
     assert profile.find("p", **{"class": "approdo-author__description"}).text == "Autrice " + NO_QUOTES
 
 
+def test_navigation_shows_subtitle_and_status_as_text(site):
+    page = dom(site.read("kb/index.html"))
+    subtitles = [node.text for node in page.find_all("small")]
+    assert as_markup("Sottotitolo " + NO_BRACKETS) in subtitles
+    assert page.find_all("span", **{"class": "md-status md-status--new"})
+
+
 def test_glossary_tooltip_holds_the_definition_as_an_attribute(site):
     page = dom(site.read("kb/pagina/"))
     links = [a for a in page.find_all("a") if (a.attrs.get("href") or "").endswith("glossario/#ospite")]
@@ -627,6 +638,8 @@ REFUSALS = [
     "docs/kb/rifiutata.md:2: title contains markup characters < or >",
     "docs/kb/rifiutata.md:3: description contains markup characters < or >",
     "docs/kb/rifiutata.md:4: tag '\"><script>alert(1)</script>' contains markup characters < or >",
+    "docs/kb/rifiutata.md:5: subtitle contains markup characters < or >",
+    "docs/kb/rifiutata.md:6: status 'new\" onmouseover=\"alert(10)' is not a status name",
     "docs/landing/rifiutata.md:9: form action 'javascript:alert(4)' is not https://",
     "docs/landing/rifiutata.md:13: download 'javascript:alert(4)' is neither a site path nor https://",
     "docs/landing/rifiutata.md:16: tag '\"><script>alert(1)</script>' contains markup characters < or >",

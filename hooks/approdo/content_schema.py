@@ -28,6 +28,8 @@ DATE_KEYS = ("created", "updated")
 MARKUP = re.compile(r"[<>]")
 # Material prints author names raw, also inside alt="...": a quote would end the attribute.
 AUTHOR_MARKUP = re.compile(r"[<>\"]")
+# Material prints `status` into a class attribute of the navigation: a name, nothing more.
+STATUS = re.compile(r"[a-z0-9_-]+")
 YAML_BOOLEANS = frozenset({"true", "false"})
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
@@ -57,6 +59,7 @@ def check_page(path: str, fm: FrontMatter) -> list[ContentError]:
     errors = _unknown_keys(path, fm, PAGE_KEYS)
     errors += _check_texts(path, fm, required=())
     errors += _check_tags(path, fm)
+    errors += _check_status(path, fm)
     errors += _check_boolean(path, fm, "noindex")
     return errors
 
@@ -71,6 +74,7 @@ def check_post(path: str, fm: FrontMatter, facts: BlogFacts) -> list[ContentErro
     errors += _check_boolean(path, fm, "pin")
     errors += _check_boolean(path, fm, "noindex")
     errors += _check_tags(path, fm)
+    errors += _check_status(path, fm)
 
     errors += _check_known_names(path, fm, "categories", facts.categories, "category",
                                  "a list of categories, e.g. [Strategia]")
@@ -182,7 +186,8 @@ def _check_known_names(path: str, fm: FrontMatter, key: str, known: tuple[str, .
 def _check_texts(path: str, fm: FrontMatter, required: tuple[str, ...]) -> list[ContentError]:
     errors = []
     data = fm.data or {}
-    for key in ("title", "description"):
+    # Material prints the subtitle raw in the navigation, like the title.
+    for key in ("title", "description", "subtitle"):
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if key in required:
@@ -207,6 +212,14 @@ def _check_boolean(path: str, fm: FrontMatter, key: str) -> list[ContentError]:
         return []
     return [ContentError(path, fm.line(key), f"{key} is {raw or fm.data[key]!r}, not a boolean",
                          "true or false")]
+
+
+def _check_status(path: str, fm: FrontMatter) -> list[ContentError]:
+    value = (fm.data or {}).get("status")
+    if value is None or (isinstance(value, str) and STATUS.fullmatch(value)):
+        return []
+    return [ContentError(path, fm.line("status"), f"status {value!r} is not a status name",
+                         "one lowercase word, e.g. new or deprecated")]
 
 
 def check_landing_tags(path: str, fm: FrontMatter) -> list[ContentError]:
