@@ -22,18 +22,19 @@ import html
 import io
 import json
 import re
-import threading
 import xml.etree.ElementTree as ET
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from approdo import lead_form
+from browser import serve_directory
 from conftest import make_project, run_build
+from leads.app import LeadApp
+from leads.config import Settings, origin_of
+from leads.harness import SITE, post_form, post_json, request, running, sample_lead
 from test_landing import dom
 
 # --- payloads -----------------------------------------------------------------------------------
@@ -667,9 +668,6 @@ def test_author_markup_is_refused(refused_authors):
 
 # --- in a browser ---------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
 HOSTILE_QUERY = {
     "utm_source": BREAK_ATTR,
     "utm_medium": EVENT_ATTR,
@@ -679,50 +677,21 @@ HOSTILE_QUERY = {
 }
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def browser_page(site):
-    """A factory of Chromium pages on the served fixture site; records every dialog and every
-    request that tried to leave 127.0.0.1 (aborted)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site.site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
-    dialogs, outside = [], []
+def served(site):
+    """The hostile fixture site on an ephemeral 127.0.0.1 port (its base URL)."""
+    with serve_directory(site.site) as url:
+        yield url
 
-    def guard(route):
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
 
-    def on_dialog(dialog):
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        context = chromium.new_context()
-        context.route("**/*", guard)
-
-        def open_page(path: str):
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            page.on("dialog", on_dialog)
-            page.goto(base + path, wait_until="load")
-            return page
-
-        yield open_page, dialogs, outside
-        context.close()
-        chromium.close()
-    server.shutdown()
-    server.server_close()
+def open_watched(open_page, url: str):
+    """A page at ``url`` whose dialogs (alert, confirm...) are recorded and dismissed; the
+    handler is in place before the page loads. Requests off 127.0.0.1 fail ``open_page``."""
+    dialogs: list[str] = []
+    page = open_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url, wait_until="load")
+    return page, dialogs
 
 
 def _clean_utm(value: str) -> str:
@@ -732,10 +701,9 @@ def _clean_utm(value: str) -> str:
 
 
 @pytest.mark.browser
-def test_hostile_landing_page_and_query_string_run_nothing(browser_page):
-    open_page, dialogs, outside = browser_page
+def test_hostile_landing_page_and_query_string_run_nothing(served, open_page):
     query = "&".join(f"{name}={quote(value, safe='')}" for name, value in HOSTILE_QUERY.items())
-    page = open_page(f"landing/{SLUG}/?{query}")
+    page, dialogs = open_watched(open_page, f"{served}landing/{SLUG}/?{query}")
     # Hover and focus everything a payload was written into, in case an attribute got through.
     for selector in ("h1", ".ld-lead", ".ld-benefits li", ".ld-why p", ".ld-field label", ".ld-submit",
                      ".ld-brand", ".ld-footer"):
@@ -744,7 +712,6 @@ def test_hostile_landing_page_and_query_string_run_nothing(browser_page):
     page.focus("#ld-message")
     page.wait_for_timeout(200)
     assert dialogs == []
-    assert outside == []
     assert page.locator("h1").inner_text() == "Titolo " + HOSTILE
     for name, value in HOSTILE_QUERY.items():
         kept = page.eval_on_selector(f"input[name={name}]", "input => input.value")
@@ -757,17 +724,14 @@ def test_hostile_landing_page_and_query_string_run_nothing(browser_page):
     assert page_url.startswith("http://127.0.0.1:") and "%3Cscript%3E" in page_url
     # No element or attribute came from the query string.
     assert page.evaluate("document.querySelectorAll('script:not([src]):not([type])').length") == 0
-    page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "Material's search shows result titles with innerHTML, and a landing page's title reaches "
     "the search index raw (see test_landing_title_in_search_index_is_inert)."))
-def test_searching_shows_the_landing_title_as_text(browser_page):
-    open_page, dialogs, outside = browser_page
-    before = len(dialogs)
-    page = open_page("")
+def test_searching_shows_the_landing_title_as_text(served, open_page):
+    page, dialogs = open_watched(open_page, served)
     box = page.locator(".md-search__input")
     box.click()
     # Typed, not filled: Material searches on key events. "corpo" is in the landing page body.
@@ -775,43 +739,31 @@ def test_searching_shows_the_landing_title_as_text(browser_page):
     page.wait_for_selector(".md-search-result__item")
     # An injected image fails to load, then its onerror runs: give it time to.
     for _ in range(30):
-        if len(dialogs) > before:
+        if dialogs:
             break
         page.wait_for_timeout(100)
-    assert outside == []
-    assert dialogs[before:] == []
-    page.close()
+    assert dialogs == []
 
 
 # --- the lead receiver: what tests/test_leads_*.py do not cover yet -----------------------------
 
 def _receiver_app(tmp_path_factory):
-    from leads.app import LeadApp
-    from leads.config import Settings
-    from leads.harness import SITE
-
     db = tmp_path_factory.mktemp("security-leads") / "leads.sqlite3"
     return LeadApp(Settings(db_path=db, site_origins=(SITE,), rate_limit=0))
 
 
 @pytest.fixture(scope="module")
 def receiver(tmp_path_factory):
-    from leads.harness import running
-
     with running(_receiver_app(tmp_path_factory)) as port:
         yield port
 
 
 def _browser_origin(url: str) -> str | None:
     """The origin a browser goes to: the URL Standard reads "\\" as "/" in http(s) URLs."""
-    from leads.config import origin_of
-
     return origin_of(url.replace("\\", "/"))
 
 
 def _lead(email: str, **extra: str) -> dict[str, str]:
-    from leads.harness import sample_lead
-
     return sample_lead(email, "consulenza", **extra)
 
 
@@ -832,8 +784,6 @@ NEXT_TRICKS = {
 
 @pytest.mark.parametrize("target", list(NEXT_TRICKS.values()), ids=list(NEXT_TRICKS))
 def test_next_never_redirects_off_site(receiver, target):
-    from leads.harness import SITE, post_form
-
     email = f"next-{list(NEXT_TRICKS.values()).index(target)}@example.it"
     reply = post_form(receiver, _lead(email, _next=target))
     assert reply.status in (303, 400)
@@ -846,8 +796,6 @@ def test_next_never_redirects_off_site(receiver, target):
     "'http://evil.example\\@127.0.0.1:8000/' as host 127.0.0.1, a browser as host "
     "evil.example, so the 303 is an open redirect (see the security report)."))
 def test_next_with_a_backslash_does_not_redirect_off_site(receiver):
-    from leads.harness import SITE, post_form
-
     target = "http://evil.example\\@127.0.0.1:8000/"  # Chromium: new URL(target).host == "evil.example"
     reply = post_form(receiver, _lead("backslash@example.it", _next=target))
     assert reply.status in (303, 400)
@@ -862,8 +810,6 @@ def test_next_with_a_backslash_does_not_redirect_off_site(receiver):
 ], ids=["crlf", "lf", "nul"])
 @pytest.mark.parametrize("encoding", ["form", "json"])
 def test_next_cannot_inject_headers(receiver, target, encoding):
-    from leads.harness import post_form, post_json
-
     send = post_form if encoding == "form" else post_json
     reply = send(receiver, _lead(f"crlf-{encoding}-{len(target)}@example.it", _next=target))
     assert reply.status == 400
@@ -876,15 +822,11 @@ def test_next_cannot_inject_headers(receiver, target, encoding):
     "cannot be encoded: the visitor gets a 303 without Location and wsgiref prints a traceback "
     "(see the security report)."))
 def test_next_outside_latin1_gets_a_complete_answer(receiver):
-    from leads.harness import post_form
-
     reply = post_form(receiver, _lead("latin1@example.it", _next="http://127.0.0.1:8000/\u2028x/"))
     assert reply.status == 400 or "location" in reply.headers
 
 
 def test_error_page_escapes_the_page_url_it_links_back_to(receiver):
-    from leads.harness import SITE, post_form
-
     page_url = f"{SITE}/landing/consulenza/?q={BREAK_ATTR}{EVENT_ATTR}"
     reply = post_form(receiver, _lead("non-valida", page_url=page_url))
     assert reply.status == 400
@@ -898,8 +840,6 @@ def test_error_page_escapes_the_page_url_it_links_back_to(receiver):
 @pytest.mark.parametrize("page_url", [JS_URL, "http://evil.example/landing/consulenza/",
                                       "http://127.0.0.1:8000@evil.example/landing/consulenza/"])
 def test_error_page_never_links_off_site(receiver, page_url):
-    from leads.harness import SITE, post_form
-
     reply = post_form(receiver, _lead("non-valida", page_url=page_url))
     assert reply.status == 400
     links = [a.get("href") for a in dom(reply.text).find_all("a")]
@@ -907,8 +847,6 @@ def test_error_page_never_links_off_site(receiver, page_url):
 
 
 def test_cors_never_allows_credentials_or_any_origin(receiver):
-    from leads.harness import SITE, post_form, post_json, request
-
     replies = [
         post_json(receiver, _lead("cors-ok@example.it")),
         post_json(receiver, _lead("non-valida")),
