@@ -262,7 +262,10 @@ def is_web_url(value: str) -> bool:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+    # A backslash is a path separator to browsers but not to urlsplit ("http://evil\\@site/"
+    # has a different host for each), and a Location header must be ASCII: refuse both.
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and value.isascii()
+            and " " not in value and "\\" not in value)
 
 
 def _error_key(name: str) -> str:

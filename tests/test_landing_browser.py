@@ -16,8 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from approdo import lead_form
-# CHROMIUM_ARGS lives in tests/browser.py; tests/test_events.py still imports it from here.
-from browser import CHROMIUM_ARGS, serve_directory  # noqa: F401
+from browser import serve_directory
 from conftest import make_project, run_build
 from test_landing import MINIMAL_NAV, SAMPLE_FILES
 

@@ -10,9 +10,6 @@ been evaluated. Two small failing builds check that the places which refuse mark
 ``path:line``. In Chromium, the hostile landing page is opened with a hostile query string and
 any dialog fails the test. Last, the lead receiver: ``_next`` tricks, header injection, error
 pages, CORS.
-
-Known bugs not fixed here are strict xfails (each names the bug): they fail as soon as the bug
-is fixed, so the marker gets removed with the fix.
 """
 
 from __future__ import annotations
@@ -464,10 +461,6 @@ def test_search_index_entries_are_inert(site):
             assert "<img" not in html and "<script" not in html, doc["location"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Material's search plugin indexes a page's front-matter title raw and its search results "
-    "insert titles with innerHTML: a landing page title (which landing pages escape rather than "
-    "refuse) runs in the search box. See the security report."))
 def test_landing_title_in_search_index_is_inert(site):
     docs = [doc for doc in _search_docs(site) if doc["location"].startswith(f"landing/{SLUG}/")]
     assert docs
@@ -727,9 +720,6 @@ def test_hostile_landing_page_and_query_string_run_nothing(served, open_page):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Material's search shows result titles with innerHTML, and a landing page's title reaches "
-    "the search index raw (see test_landing_title_in_search_index_is_inert)."))
 def test_searching_shows_the_landing_title_as_text(served, open_page):
     page, dialogs = open_watched(open_page, served)
     box = page.locator(".md-search__input")
@@ -791,10 +781,6 @@ def test_next_never_redirects_off_site(receiver, target):
         assert _browser_origin(reply.headers["location"]) == SITE
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "leads.validation.is_web_url accepts a backslash: Python reads "
-    "'http://evil.example\\@127.0.0.1:8000/' as host 127.0.0.1, a browser as host "
-    "evil.example, so the 303 is an open redirect (see the security report)."))
 def test_next_with_a_backslash_does_not_redirect_off_site(receiver):
     target = "http://evil.example\\@127.0.0.1:8000/"  # Chromium: new URL(target).host == "evil.example"
     reply = post_form(receiver, _lead("backslash@example.it", _next=target))
@@ -817,10 +803,6 @@ def test_next_cannot_inject_headers(receiver, target, encoding):
     assert "location" not in reply.headers
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "A _next outside Latin-1 passes validation, the lead is stored, then the Location header "
-    "cannot be encoded: the visitor gets a 303 without Location and wsgiref prints a traceback "
-    "(see the security report)."))
 def test_next_outside_latin1_gets_a_complete_answer(receiver):
     reply = post_form(receiver, _lead("latin1@example.it", _next="http://127.0.0.1:8000/\u2028x/"))
     assert reply.status == 400 or "location" in reply.headers
