@@ -803,3 +803,8 @@ def test_pages_have_no_accessibility_violations(served, open_page, url, scheme):
             v.id, n.target.join(" "), n.failureSummary]))""")
     ours = [v for v in violations if not is_material_finding(v[0], v[1])]
     assert ours == []
+
+
+def test_glossary_tooltips_keep_braces_that_are_not_attribute_lists():
+    assert glossary.plain_text("Un lead {#lead} è un {{ contatto }} {: .nota } vero") == (
+        "Un lead è un {{ contatto }} vero")

@@ -27,7 +27,8 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_REF_LINK = re.compile(r"\[([^\]]*)\]\[[^\]]*\]")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _MD_MARKS = re.compile(r"(\*\*|__|\*|`|(?<!\w)_|_(?!\w))")
-_ATTR_LIST = re.compile(r"\{:?[^}]*\}")
+# Only what attr_list itself reads ({: ...}, {#id}, {.class}, {key=value}): other braces are text.
+_ATTR_LIST = re.compile(r"\{:[^}]*\}|\{\s*[#.][\w-][^}]*\}|\{\s*[\w-]+=[^}]*\}")
 
 
 @dataclass(frozen=True)
