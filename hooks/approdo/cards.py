@@ -26,13 +26,13 @@ _TITLE_MAX_LINES = 4
 
 @dataclass(frozen=True)
 class CardStyle:
-    """Colours of a card (Material's indigo and deep orange, the site palette)."""
+    """Colours of a card: the brand's sea blue and coral (docs/assets/stylesheets/approdo.css)."""
 
-    background: str = "#283593"
-    band: str = "#1a237e"
-    accent: str = "#ff7043"
+    background: str = "#14506a"
+    band: str = "#0c3a4e"
+    accent: str = "#c2410c"
     text: str = "#ffffff"
-    muted: str = "#c5cae9"
+    muted: str = "#d5e2e8"
 
 
 @dataclass(frozen=True)
