@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The address the site is built for (mkdocs.yml: APPRODO_SITE_URL or the local default).
 SITE_URL = os.environ.get("APPRODO_SITE_URL", "http://127.0.0.1:8000/").rstrip("/") + "/"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-# Pages with their own minimal templates and no preview of their own: redirects of short
-# links and the link-in-bio page (both noindex).
-OWN_TEMPLATES = ("go/", "bio/")
+# Pages with their own minimal template and no preview of their own: the redirects of short
+# links (noindex). The link-in-bio page has its own template too, but a full preview.
+OWN_TEMPLATES = ("go/",)
 
 
 def _posts_front_matter() -> dict[str, dict]:
