@@ -10,7 +10,6 @@ The markup is ``partials/approdo/cta.html`` in both places.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
+from approdo import clock
 from approdo import cta
 from approdo.errors import REPORT
 from approdo.frontmatter import FrontMatter
@@ -153,12 +153,14 @@ def _open_landing(slug: str, page, config):
     landing = _state["landings"].valid.get(slug)
     if landing is None:
         return None
-    if landing.is_closed(dt.date.today()):
+    if landing.is_closed(clock.today()):
         key = (slug, page.file.src_uri)
         if key not in _state["warned"]:
             _state["warned"].add(key)
             shown = shown_path(config.docs_dir, _state["root"], page.file.src_uri)
-            log.warning(f"{shown}: landing page '{slug}' closed on {landing.closes.isoformat()}: "
+            # Information, not a warning: a strict build must not start failing on the day
+            # an offer closes (the post simply shows no call to action from then on).
+            log.info(f"{shown}: landing page '{slug}' closed on {landing.closes.isoformat()}: "
                         "no call to action shown (link another landing page or reopen it)")
         return None
     return landing

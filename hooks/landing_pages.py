@@ -16,6 +16,7 @@ import yaml
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
+from approdo import clock
 from approdo import events
 from approdo import landing as model
 from approdo import lead_form
@@ -226,7 +227,7 @@ def on_page_context(context, page, config, nav):
         return context
     site_url = config.site_url or ""
     next_url = (site_url.rstrip("/") + "/" + landing.thanks_url) if site_url else "/" + landing.thanks_url
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     context["landing"] = landing
     context["landing_kind"] = kind
     context["landing_closed"] = landing.is_closed(now)

@@ -13,12 +13,14 @@ Settings: ``extra.approdo.home.latest_posts`` (how many posts, default 6).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
+from approdo import clock
 from approdo.posts import DEFAULT_LIMIT, Link, PostCard, excerpt, newest_first
+from seo_pages import post_dates
 
 log = logging.getLogger("mkdocs.hooks.latest_posts")
 
@@ -87,7 +89,7 @@ def _latest(blog) -> list[PostCard]:
     if _cards is None:
         posts = blog.blog.posts if blog else []
         separator = blog.config.post_excerpt_separator if blog else ""
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         _cards = newest_first([_card(post, separator, now) for post in posts], _limit)
         log.debug("home page lists %d of %d posts", len(_cards), len(posts))
     return _cards
@@ -97,7 +99,9 @@ def _card(post, separator: str, now: datetime) -> PostCard:
     created = post.config.date.created
     # Material lists drafts and scheduled posts only while serving (draft_on_serve): the
     # home marks them the same way, and a published build never contains them.
-    draft = bool(post.config.draft) or (post.config.draft is None and created > now)
+    # The same rule as Material's (build_clock): a date without a zone is the site's time.
+    scheduled = post_dates(post)[0] > now
+    draft = bool(post.config.draft) or (post.config.draft is None and scheduled)
     return PostCard(
         title=post.title or "",
         url=post.url,

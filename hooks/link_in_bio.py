@@ -16,6 +16,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
+from approdo import clock
 from approdo.cta import page_slug
 from approdo.errors import REPORT
 from approdo.social import (approdo_settings, post_date, recent_posts, shown_path,
@@ -69,7 +70,7 @@ def on_page_context(context, page, config, nav):
             relative = relative.rstrip("/") + "/"
         return tracked_url(relative, "instagram", "social", campaign, "bio")
 
-    today = dt.date.today()
+    today = clock.today()
     landings = sorted(
         (landing for landing in _state["landings"].values() if not landing.is_closed(today)),
         # Offers that close soonest first: they are the ones to act on.

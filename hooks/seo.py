@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from datetime import datetime, time, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -208,8 +208,8 @@ def _landing_offer(page, config, url: str) -> dict | None:
     landing = _site.landings.get(page.file.src_uri)
     if landing is None:
         return None
-    valid = (datetime.combine(landing.closes, time(23, 59, 59), timezone.utc)
-             if landing.closes else landing.closes_at)
+    # `closes` is the last day: the offer is valid until that day ends in the site's zone.
+    valid = (landing.closes_at - timedelta(seconds=1) if landing.closes else landing.closes_at)
     # Approdo landing pages trade a free offer (guide, consultation, seat) for a contact.
     item = seo.Offer(name=landing.offer.headline or landing.title,
                      description=landing.offer.subheadline or landing.description,

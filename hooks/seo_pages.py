@@ -17,6 +17,7 @@ from material.plugins.blog.structure import Archive, Category, Post, Profile, Vi
 
 from approdo import landing as landing_model
 from approdo.seo import page_dates, plain_text, to_datetime
+from approdo.social import front_matter
 
 HOME, POST, BLOG, LANDING, THANKS, PAGE = "home", "post", "blog", "landing", "thanks", "page"
 
@@ -71,13 +72,13 @@ def is_hidden(page) -> bool:
 
 
 def post_dates(post: Post) -> tuple[datetime | None, datetime | None]:
-    """Material's normalised dates of a post (both ``date:`` forms), as aware datetimes."""
-    date = post.config.date
-    created = to_datetime(date.created)
-    updated = to_datetime(date.get("updated"))
-    if created and updated and updated < created:
-        updated = created
-    return created, updated
+    """A post's dates (both ``date:`` forms) as aware datetimes, read in the site's time zone
+    from the front matter as written: Material reads a date without a zone as UTC, and
+    rewrites ``post.meta`` to say so."""
+    source = post.file.abs_src_path
+    written = front_matter(source).data if source else None
+    created, updated = page_dates(written or {})
+    return created or to_datetime(post.config.date.created), updated
 
 
 def modified(post: Post) -> datetime | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.utils import write_file
 
+from approdo import clock
 from approdo import social_kit
 from approdo.cta import page_slug
 from approdo.errors import REPORT
@@ -69,7 +70,7 @@ def on_post_build(config):
 def kit_items(config, site_url: str) -> list[social_kit.Item]:
     """The open landing pages (by slug), then the most recent posts (newest first)."""
     base = site_url if site_url.endswith("/") else site_url + "/"
-    today = dt.date.today()
+    today = clock.today()
     pages = {file.src_uri: file.page for file in _state["files"].documentation_pages() if file.page}
     items = []
     for slug in sorted(_state["landings"]):

@@ -3,6 +3,7 @@ and read what a reader or a crawler would get."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -17,6 +18,19 @@ from browser import CHROMIUM, CHROMIUM_ARGS, OffSiteGuard, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+# Every build in the tests runs "as of" this instant (approdo.clock reads SOURCE_DATE_EPOCH),
+# so the suite passes whatever day it runs on: the sample offers are still open on this day.
+# Tests about other days (tests/test_clock.py) pass their own SOURCE_DATE_EPOCH.
+AS_OF = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def epoch(moment: dt.datetime) -> str:
+    """``SOURCE_DATE_EPOCH`` for ``moment``."""
+    return str(int(moment.timestamp()))
+
+
+os.environ["SOURCE_DATE_EPOCH"] = epoch(AS_OF)
 
 
 @dataclass

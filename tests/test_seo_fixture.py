@@ -11,6 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -18,6 +19,8 @@ from PIL import Image
 
 from conftest import ROOT, Build, make_project, run_build
 from test_seo_support import SITECUSTOMIZE, png_size, read_head, site_file
+
+ROME = ZoneInfo("Europe/Rome")
 
 SITE_URL = "http://127.0.0.1:8000/"
 EVIL_TITLE = 'Titolo "citato", l\'apostrofo & </script><script>alert(1)</script> <!-- fine'
@@ -191,17 +194,17 @@ def test_feeds_have_published_posts_only_newest_first_with_both_date_forms(fixtu
         when = {entry.title: (datetime(*entry.published_parsed[:6], tzinfo=timezone.utc),
                               datetime(*entry.updated_parsed[:6], tzinfo=timezone.utc))
                 for entry in feed.entries}
-        assert when[EVIL_TITLE] == (datetime(2026, 3, 1, tzinfo=timezone.utc),
-                                    datetime(2026, 5, 2, tzinfo=timezone.utc))
-        assert when["Post con data e ora"] == (datetime(2026, 4, 10, 9, 30, tzinfo=timezone.utc),) * 2
-        assert when["Post vecchio e fissato"][0] == datetime(2025, 1, 5, tzinfo=timezone.utc)
+        # Front-matter dates without a zone are Italian time (approdo.clock).
+        assert when[EVIL_TITLE] == (datetime(2026, 3, 1, tzinfo=ROME), datetime(2026, 5, 2, tzinfo=ROME))
+        assert when["Post con data e ora"] == (datetime(2026, 4, 10, 9, 30, tzinfo=ROME),) * 2
+        assert when["Post vecchio e fissato"][0] == datetime(2025, 1, 5, tzinfo=ROME)
         evil = next(entry for entry in feed.entries if entry.title == EVIL_TITLE)
         html = evil.content[0]["value"]
         assert f'href="{SITE_URL}kb/aggiornata/"' in html
         assert f'src="{SITE_URL}assets/images/foto.png"' in html
     data = json.loads((fixture["cold"].site / "feed.json").read_text(encoding="utf-8"))
     assert [item["title"] for item in data["items"]] == titles
-    assert data["items"][1]["date_modified"] == "2026-05-02T00:00:00+00:00"
+    assert data["items"][1]["date_modified"] == "2026-05-02T00:00:00+02:00"
 
 
 def test_category_feed_and_front_matter_image(fixture):
@@ -218,7 +221,7 @@ def test_front_matter_image_replaces_the_card(fixture):
     assert head.one("og:image") == SITE_URL + "assets/images/foto.png"
     assert (head.one("og:image:width"), head.one("og:image:height")) == ("800", "400")
     assert head.one("og:image:alt") == "Post con data e ora"
-    assert head.one("article:published_time") == "2026-04-10T09:30:00+00:00"
+    assert head.one("article:published_time") == "2026-04-10T09:30:00+02:00"
 
 
 def test_page_without_description_gets_one_from_its_first_paragraph(fixture):

@@ -196,7 +196,8 @@ def test_landing_pages_are_web_pages_with_their_offer(heads):
         assert offer["url"] == head.one("og:url")
         assert offer["offeredBy"]["name"] == "Maestrale Digitale"
         if data.get("closes"):
-            assert offer["validThrough"] == f"{data['closes'].isoformat()}T23:59:59+00:00"
+            # The last second of the closing day in Italy (a sample offer closes in winter).
+            assert offer["validThrough"] == f"{data['closes'].isoformat()}T23:59:59+01:00"
         assert head.of_type("BreadcrumbList")
     workshop = heads["landing/workshop-bologna/index.html"].of_type("Offer")[0]
     assert workshop["validThrough"].startswith("2027-02-10")

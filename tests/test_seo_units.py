@@ -59,13 +59,15 @@ def test_blog_posting_has_what_search_engines_require():
 
 # --- dates --------------------------------------------------------------------------------
 
-def test_page_dates_reads_both_forms_as_utc():
-    assert seo.page_dates({"date": date(2025, 3, 4)}) == (datetime(2025, 3, 4, tzinfo=UTC), None)
+def test_page_dates_reads_both_forms_as_site_time():
+    # Dates and times without a zone are Italian time (approdo.clock), in winter and summer.
+    assert seo.page_dates({"date": date(2025, 3, 4)}) == (datetime(2025, 3, 3, 23, tzinfo=UTC), None)
     created, updated = seo.page_dates({"date": {"created": date(2025, 3, 4),
                                                 "updated": datetime(2025, 4, 1, 10, 30)}})
-    assert created == datetime(2025, 3, 4, tzinfo=UTC)
-    assert updated == datetime(2025, 4, 1, 10, 30, tzinfo=UTC)
-    assert seo.page_dates({"date": "2025-03-04"})[0] == datetime(2025, 3, 4, tzinfo=UTC)
+    assert created == datetime(2025, 3, 3, 23, tzinfo=UTC)
+    assert updated == datetime(2025, 4, 1, 8, 30, tzinfo=UTC)
+    assert seo.page_dates({"date": "2025-03-04"})[0] == datetime(2025, 3, 3, 23, tzinfo=UTC)
+    assert seo.page_dates({"date": "2025-03-04T10:00Z"})[0] == datetime(2025, 3, 4, 10, tzinfo=UTC)
     assert seo.page_dates({}) == (None, None)
 
 

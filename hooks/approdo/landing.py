@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import events, lead_form
+from . import clock, events, lead_form
 from .errors import ContentError, did_you_mean
 from .frontmatter import FrontMatter, parse
 
@@ -143,10 +143,10 @@ class Landing:
 
     @property
     def closes_at(self) -> dt.datetime | None:
-        """The instant the offer stops taking sign-ups: the midnight (Italian time) after
-        ``closes``, or else the start of the event; None if it never closes."""
+        """The instant the offer stops taking sign-ups: the midnight (site time, Italian by
+        default) after ``closes``, or else the start of the event; None if it never closes."""
         if self.closes is not None:
-            return dt.datetime.combine(self.closes + dt.timedelta(days=1), dt.time(), events.ROME)
+            return clock.localize(self.closes + dt.timedelta(days=1))
         return self.event.start if self.event is not None else None
 
     def is_closed(self, today: dt.date) -> bool:

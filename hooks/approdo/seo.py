@@ -11,10 +11,11 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from . import clock
 from .events import Event
 
 # Longest meta description search engines show without cutting it.
@@ -65,8 +66,8 @@ class Offer:
 def to_datetime(value: Any) -> datetime | None:
     """A timezone-aware datetime from a front-matter value (date, datetime or ISO text).
 
-    A date alone means midnight UTC and a naive datetime is UTC, as Material's blog plugin
-    reads them, so that the dates in feeds, sitemap and metadata agree with the page.
+    A date alone means midnight and a naive datetime is local time, both in the site's time
+    zone (``approdo.clock``): an Italian author writing 09:30 means 09:30 in Italy.
     """
     if value is None or value == "":
         return None
@@ -75,10 +76,8 @@ def to_datetime(value: Any) -> datetime | None:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), timezone.utc)
+    if isinstance(value, (date, datetime)):
+        return clock.localize(value)
     return None
 
 
