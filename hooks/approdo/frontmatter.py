@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 # The same fences MkDocs accepts: a "---" line, YAML, then a "---" or "..." line.
+_OPENING = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _FENCE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -40,6 +41,11 @@ class FrontMatter:
         return default
 
 
+# Deeper than any front matter needs (a landing page's is 4 levels): PyYAML's scanner slows
+# down with the square of the nesting and its composer recurses, so stop long before that.
+MAX_DEPTH = 16
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses a key given twice (PyYAML silently keeps the last one)."""
 
@@ -47,6 +53,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                # "{{ x }}: y" is a mapping used as a key: PyYAML fails with a bare TypeError.
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key that is a list or a mapping (quote it if it is text)",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key '{key}' given twice", key_node.start_mark
@@ -85,6 +96,25 @@ def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[
             _index_nodes(item, offset, lines, raw, child)
 
 
+def _shape_error(yaml_text: str) -> tuple[str, int] | None:
+    """What makes YAML too costly to read, found in one pass over its events, with the 0-based
+    line: an alias (recording the line of every key would follow each alias again, so nested
+    aliases take exponential time) or nesting deeper than ``MAX_DEPTH``."""
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=_UniqueKeyLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return (f"YAML alias '*{event.anchor}' in front matter: anchors and aliases are not "
+                    "supported (write the value out in full)", event.start_mark.line)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (f"front matter nested more than {MAX_DEPTH} levels deep "
+                        "(a few levels of lists and mappings)", event.start_mark.line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def parse(text: str) -> FrontMatter:
     """Split ``text`` into front matter and body, keeping the line of every key.
 
@@ -93,6 +123,11 @@ def parse(text: str) -> FrontMatter:
     """
     match = _FENCE.match(text)
     if match is None:
+        if _OPENING.match(text):
+            # MkDocs would show the whole front matter as text (after a horizontal rule).
+            return FrontMatter(None, body=text, body_line=1, error_line=1, error=(
+                "front matter opened with --- is never closed (a line with only --- after "
+                "the last key; for a horizontal rule at the top write *** instead)"))
         return FrontMatter(data={}, body=text, body_line=1)
     yaml_text = match.group(1) or ""
     body = text[match.end():]
@@ -100,12 +135,18 @@ def parse(text: str) -> FrontMatter:
     # Line 1 is the opening fence, so YAML line 0 is file line 2.
     offset = 2
     try:
+        shape = _shape_error(yaml_text)
+        if shape:
+            return FrontMatter(None, body=body, body_line=body_line,
+                               error=shape[0], error_line=shape[1] + offset)
         node = yaml.compose(yaml_text, Loader=_UniqueKeyLoader)
         data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else offset
         problem = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in problem:
+            problem = "a tab character (YAML is indented with spaces only)"
         return FrontMatter(None, body=body, body_line=body_line,
                            error=f"invalid YAML in front matter: {problem}", error_line=line)
     except yaml.YAMLError as exc:
