@@ -25,9 +25,22 @@ def on_config(config):
 
 @event_priority(90)
 def on_files(files, config):
+    _fail_on_errors()
+    return files
+
+
+# Checks that need every page's final URL (Material places blog posts in its own on_files,
+# at -50) run in on_nav at priority 100; their errors are reported here.
+@event_priority(90)
+def on_nav(nav, config, files):
+    _fail_on_errors()
+    return nav
+
+
+def _fail_on_errors() -> None:
     errors = REPORT.sorted()
     if not errors:
-        return files
+        return
     for error in errors:
         log.error(str(error))
     count = len(errors)

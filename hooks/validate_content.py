@@ -49,30 +49,54 @@ def on_files(files, config):
         authors=_authors,
         excerpt_separator=(blog.config.post_excerpt_separator
                            if blog and blog.config.post_excerpt == "required" else ""),
+        authors_file=_display_path(str(_authors_file(config, blog)), root) if blog else "",
+        categories_file=_display_path(config.config_file_path, root),
     )
+    # Material looks up `template:` and `icon:` in the theme's folders, overrides first.
+    theme = content_schema.ThemeFacts(tuple(config.theme.dirs))
     slugs = []
+    tags = []
     for file in files.documentation_pages():
         if not file.abs_src_path:  # generated in memory by a hook: nothing an author wrote
             continue
         path = _display_path(file.abs_src_path, root)
+        REPORT.extend(content_schema.check_file_name(path, file.src_uri))
         fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
         if fm.data is None:
             REPORT.add(path, fm.error_line, fm.error)
             continue
+        tags += content_schema.tag_spellings(path, fm)
         if file.src_uri.startswith(LANDING_DIR):
             # Their own schema is approdo.landing's; tags are shown by Material, raw.
             REPORT.extend(content_schema.check_landing_tags(path, fm))
             continue
         if posts_dir and file.src_uri.startswith(posts_dir):
-            REPORT.extend(content_schema.check_post(path, fm, facts))
+            REPORT.extend(content_schema.check_post(path, fm, facts, theme))
             if not _is_draft(fm):
                 slug = content_schema.post_slug(path, fm)
                 if slug:
                     slugs.append(slug)
         else:
-            REPORT.extend(content_schema.check_page(path, fm))
+            REPORT.extend(content_schema.check_page(path, fm, theme))
     REPORT.extend(content_schema.duplicate_slugs(slugs))
+    REPORT.extend(content_schema.tags_differing_in_case(tags))
     return files
+
+
+@event_priority(100)  # after every on_files, when blog posts have their URLs; before content_errors
+def on_nav(nav, config, files):
+    root = Path(config.config_file_path).parent
+    docs = Path(config.docs_dir).resolve()
+    # Material keeps published posts out of the files' navigation until its own on_nav.
+    blog = config.plugins.get("material/blog")
+    posts = [post.file for post in getattr(getattr(blog, "blog", None), "posts", [])]
+    pages = []
+    for file in {id(file): file for file in [*files.documentation_pages(), *posts]}.values():
+        authored = bool(file.abs_src_path) and Path(file.abs_src_path).resolve().is_relative_to(docs)
+        shown = _display_path(file.abs_src_path, root) if authored else f"{file.src_uri} (made by the build)"
+        pages.append(content_schema.PageUrl(file.url, shown, authored))
+    REPORT.extend(content_schema.url_collisions(pages))
+    return nav
 
 
 def _posts_dir(blog) -> str:
@@ -87,7 +111,7 @@ def _read_authors(config) -> tuple[list, tuple[str, ...]]:
     if blog is None:
         return [], ()
     root = Path(config.config_file_path).parent
-    authors_file = Path(config.docs_dir) / blog.config.authors_file.format(blog=blog.config.blog_dir)
+    authors_file = _authors_file(config, blog)
     if not authors_file.exists():
         return [], ()
     path = _display_path(str(authors_file), root)
@@ -101,6 +125,10 @@ def _read_authors(config) -> tuple[list, tuple[str, ...]]:
     errors = content_schema.check_authors_file(path, fm.data, lines)
     authors = fm.data.get("authors")
     return errors, tuple(authors) if isinstance(authors, dict) else ()
+
+
+def _authors_file(config, blog) -> Path:
+    return Path(config.docs_dir) / blog.config.authors_file.format(blog=blog.config.blog_dir)
 
 
 def _is_draft(fm: FrontMatter) -> bool:

@@ -128,3 +128,142 @@ def test_fuzzed_front_matter_gives_only_content_errors():
         landing, errors = parse_landing("docs/landing/x.md", text)
         assert all(isinstance(error, ContentError) for error in errors), text
     assert checked > 100  # most generated front matter is valid YAML: the checks really ran
+
+
+# --- Classes 1, 2, 3 and 8 in one build: every error at once, each at its line ------------------
+
+POST = """\
+---
+title: {title}
+description: Un articolo di prova.
+date: 2025-05-04
+authors: [{author}]
+categories: [{category}]
+{extra}---
+
+# {heading}
+
+Introduzione.
+
+{separator}
+
+Resto dell'articolo.
+"""
+
+
+def post(title: str = "Articolo", extra: str = "", heading: str | None = None,
+         separator: str = "<!-- more -->", author: str = "giulia", category: str = "Strategia") -> str:
+    return POST.format(title=title, extra=extra, heading=title if heading is None else heading,
+                       separator=separator, author=author, category=category)
+
+
+def page(extra: str = "", title: str = "Pagina") -> str:
+    return f"---\ntitle: {title}\ndescription: Una pagina.\n{extra}---\n\n# {title}\n\nTesto.\n"
+
+
+LONG_TITLE = ("Come abbiamo portato una piccola pasticceria di Bologna da zero a trecento richieste "
+              "di preventivo al mese con Instagram e una landing page")
+LONG_NAME = "guida-" + "molto-" * 20 + "lunga"
+
+BAD_FRONT_MATTER = {
+    # Class 1: keys Material reads, each checked (they used to end in tracebacks or wrong pages).
+    "kb/icona.md": page("icon: material/non-esiste\n"),
+    "kb/modello.md": page("template: ../../../etc/passwd\n"),
+    "kb/modello-assente.md": page("template: pagina-speciale.html\n"),
+    "kb/nascondi.md": page("hide: navigation\n"),
+    "kb/nascondi-lista.md": page("hide: [toc, sidebar]\n"),
+    "kb/cerca.md": page("search:\n  boost: tanto\n  exclude: yes\n"),
+    "kb/stato.md": page('status: "new x"\n'),
+    "blog/posts/lettura.md": post("Lettura", "readtime: cinque\n"),
+    "blog/posts/collegamenti.md": post("Collegamenti", "links: kb/index.md\n"),
+    "blog/posts/lungo.md": post(LONG_TITLE),
+    f"kb/{LONG_NAME}.md": page(),
+    # Class 2: aliases.
+    "kb/risate.md": laughs(12),
+    # Class 3: silently wrong pages.
+    "blog/posts/emoji.md": post("🎉🎉🎉 東京"),
+    "blog/posts/codice.md": post("Codice", separator="```\n<!-- more -->\n```"),
+    "blog/posts/nota.md": post("Nota", separator="!!! note\n\n    <!-- more -->"),
+    "blog/posts/titolo.md": post("Il titolo vero", heading="Un altro titolo"),
+    "kb/social-a.md": page("tags: [Podcast]\n", "Social A"),
+    "kb/social-b.md": page("tags: [podcast, Metriche]\n", "Social B"),
+    # Class 8: hints that point the right way.
+    "blog/posts/autrice.md": post("Autrice", author="paola"),
+    "blog/posts/categoria.md": post("Categoria", category="Eventi"),
+    "kb/tab.md": "---\ntitle: Tab\n\tdescription: rientrata\n---\n\n# Tab\n",
+    "kb/aperta.md": "---\ntitle: Aperta\ndescription: senza chiusura\n\n# Aperta\n\nTesto.\n",
+}
+
+EXPECTED_ERRORS = [
+    "docs/blog/posts/autrice.md:5: unknown author 'paola' (one of: giulia, marco; "
+    "or add it to docs/blog/.authors.yml)",
+    "docs/blog/posts/categoria.md:6: unknown category 'Eventi' (one of: Social media, Strategia, "
+    "Metriche, Inbound marketing, News; or add it to categories_allowed in mkdocs.yml)",
+    "docs/blog/posts/codice.md:14: excerpt separator <!-- more --> is inside a code block, an "
+    "admonition or a list, where it cannot end the excerpt (a line with only it, not indented, "
+    "after the introduction)",
+    "docs/blog/posts/collegamenti.md:7: links is not a list (a list of pages, e.g. "
+    "[kb/glossario.md] or [Glossario: kb/glossario.md])",
+    "docs/blog/posts/emoji.md:2: the title has no Latin letters or digits to make the post's URL "
+    "from (a slug: in the front matter, e.g. slug: festa-di-primavera)",
+    "docs/blog/posts/lettura.md:7: readtime is 'cinque', not a number of minutes (a whole number "
+    "such as 5, or no readtime: to let Material count)",
+    "docs/blog/posts/lungo.md:2: the post's URL slug would be 139 characters long (at most 100: "
+    "a shorter title, or a slug: in the front matter)",
+    "docs/blog/posts/nota.md:15: excerpt separator <!-- more --> is inside a code block, an "
+    "admonition or a list, where it cannot end the excerpt (a line with only it, not indented, "
+    "after the introduction)",
+    "docs/blog/posts/titolo.md:9: heading 'Un altro titolo' differs from the title 'Il titolo "
+    "vero' (the same text in both, or no # heading: the title is shown then)",
+    "docs/kb/aperta.md:1: front matter opened with --- is never closed (a line with only --- "
+    "after the last key; for a horizontal rule at the top write *** instead)",
+    "docs/kb/cerca.md:5: search.boost is 'tanto', not a positive number (a number such as 2 "
+    "(higher) or 0.5 (lower), at most 100)",
+    "docs/kb/cerca.md:6: search.exclude is 'yes', not a boolean (true or false)",
+    f"docs/kb/{LONG_NAME}.md:1: file name is {len(LONG_NAME)} characters long (at most 100 "
+    "characters before .md: it becomes the page's URL)",
+    "docs/kb/icona.md:4: icon 'material/non-esiste' does not exist (an icon of Material's set, "
+    "e.g. material/star)",
+    "docs/kb/modello-assente.md:4: template 'pagina-speciale.html' does not exist (a file in "
+    "overrides/ or Material's templates, e.g. main.html)",
+    "docs/kb/modello.md:4: template '../../../etc/passwd' is not a template file name (a file in "
+    "overrides/ or Material's templates, e.g. main.html)",
+    "docs/kb/nascondi-lista.md:4: Material cannot hide 'sidebar' (a list of: navigation, toc, "
+    "footer, path, tags, feedback)",
+    "docs/kb/nascondi.md:4: hide is not a list (a list of: navigation, toc, footer, path, tags, "
+    "feedback)",
+    "docs/kb/risate.md:4: YAML alias '*a0' in front matter: anchors and aliases are not "
+    "supported (write the value out in full)",
+    "docs/kb/social-b.md:4: tag 'podcast' is written 'Podcast' in docs/kb/social-a.md:4 (the same "
+    "spelling, accents and capitals everywhere)",
+    "docs/kb/stato.md:4: status 'new x' is not a status name (one lowercase word, e.g. new or "
+    "deprecated)",
+    "docs/kb/tab.md:3: invalid YAML in front matter: a tab character (YAML is indented with "
+    "spaces only)",
+]
+
+
+def reported_errors(output: str) -> list[str]:
+    return re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", output, re.M)
+
+
+def test_bad_front_matter_reports_every_error_at_its_line(tmp_path):
+    build = run_build(make_project(tmp_path, BAD_FRONT_MATTER))
+    assert build.returncode == 1
+    assert "Traceback" not in build.output
+    assert reported_errors(build.output) == EXPECTED_ERRORS
+    assert f"{len(EXPECTED_ERRORS)} content errors: fix them and build again" in build.output
+    assert not (build.site / "index.html").exists()
+
+
+def test_page_at_the_url_of_a_post_is_an_error_not_an_overwrite(tmp_path):
+    build = run_build(make_project(tmp_path, {
+        "blog/posts/ciao.md": post("Ciao"),
+        "blog/2025/05/ciao.md": page(title="Ciao pagina"),
+    }))
+    assert build.returncode == 1
+    assert "Traceback" not in build.output
+    assert reported_errors(build.output) == [
+        "docs/blog/posts/ciao.md:1: published at /blog/2025/05/ciao/, the URL of "
+        "docs/blog/2025/05/ciao.md: one of them would silently replace the other (a different "
+        "slug: for the post, or another file name for the page)"]

@@ -70,7 +70,8 @@ INVALID = [
     ("empty-categories", {"blog/posts/cat.md": post(categories="categories: []")},
      "docs/blog/posts/cat.md:6: categories is empty"),
     ("unknown-author", {"blog/posts/aut.md": post(authors="authors: [paola]")},
-     "docs/blog/posts/aut.md:5: unknown author 'paola' (one of: giulia, marco)"),
+     "docs/blog/posts/aut.md:5: unknown author 'paola' (one of: giulia, marco; "
+     "or add it to docs/blog/.authors.yml)"),
     ("no-description", {"blog/posts/desc.md": post(description="")},
      "docs/blog/posts/desc.md:1: missing description"),
     ("draft-yes", {"blog/posts/bozza.md": post(date="date: 2025-05-04\ndraft: yes")},
@@ -156,7 +157,8 @@ def test_check_post_suggests_the_closest_category():
     errors = content_schema.check_post("p.md", parse(post(categories="categories: [Strategie]")),
                                        FACTS)
     assert [str(e) for e in errors] == [
-        "p.md:6: unknown category 'Strategie' (did you mean 'Strategia'? one of: Strategia, News)"
+        "p.md:6: unknown category 'Strategie' (did you mean 'Strategia'? one of: Strategia, News; "
+        "or add it to categories_allowed in mkdocs.yml)"
     ]
 
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from urllib.parse import unquote
 
+from approdo.lead_form import FIELDS_BY_NAME
 from approdo.markdown_lines import prose_lines
+from approdo.slugs import slugify
 from approdo.utm import tracked_url
+
+# The longest utm_content the lead form stores (the contract in approdo.lead_form).
+UTM_MAX = FIELDS_BY_NAME["utm_content"].max_length
 
 # A directive alone on its line: "[[cta: consulenza]]" (spaces around the parts allowed).
 DIRECTIVE = re.compile(r"^[ \t]{0,3}\[\[[ \t]*cta[ \t]*:[ \t]*(?P<slug>[^\]\s]*)[ \t]*\]\][ \t]*$",
@@ -85,12 +91,15 @@ def chosen_landing(meta: Mapping[str, Any], categories: Iterable[str],
 
 
 def page_slug(url: str) -> str:
-    """The slug that names a page in campaign reports: the last segment of its URL."""
+    """The slug that names a page in campaign reports: the last segment of its URL, as a UTM
+    value the lead form can store (ASCII, at most ``UTM_MAX`` characters), whatever the file
+    name or slug: a long title must not crash the links that carry it."""
     segments = [segment for segment in url.split("/") if segment]
     if not segments:
         return "home"
-    last = segments[-1]
-    return last[:-5] if last.endswith(".html") else last
+    last = unquote(segments[-1])
+    last = last[:-5] if last.endswith(".html") else last
+    return slugify(last)[:UTM_MAX].rstrip("-") or "page"
 
 
 def cta_url(landing_url: str, landing_slug: str, article_slug: str) -> str:
