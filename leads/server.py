@@ -85,4 +85,4 @@ def serve(app: LeadApp, host: str, port: int, threads: int = 32) -> None:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        app.store.close()
+        app.close()
