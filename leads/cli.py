@@ -105,24 +105,26 @@ def build_parser() -> argparse.ArgumentParser:
     prune.set_defaults(handler=cmd_prune)
 
     box = commands.add_parser("outbox", help="messages waiting to be sent or failed; send failed ones again")
-    _db_option(box)
     box_commands = box.add_subparsers(dest="action", required=True, metavar="ACTION")
     box_list = box_commands.add_parser("list", help="pending and failed messages (default: both)")
     box_list.add_argument("--failed", action="store_true", help="failed messages only")
     box_list.add_argument("--pending", action="store_true", help="pending messages only")
     box_retry = box_commands.add_parser("retry", help="queue failed messages again")
     box_retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="only these (default: all failed)")
+    for action in (box_list, box_retry):
+        _db_option(action)
     box.set_defaults(handler=cmd_outbox)
 
     mail = commands.add_parser("mail", help="the emails written to the local folder (no SMTP configured)")
-    mail.add_argument("--dir", type=Path, default=None, metavar="PATH",
-                      help="the folder (default: $APPRODO_MAIL_DIR or 'mail' next to the database)")
-    _db_option(mail)
     mail_commands = mail.add_subparsers(dest="action", required=True, metavar="ACTION")
-    mail_commands.add_parser("list", help="one line per email: number, date, recipient, subject")
+    mail_list = mail_commands.add_parser("list", help="one line per email: number, date, recipient, subject")
     mail_show = mail_commands.add_parser("show", help="print one email's headers and text")
     mail_show.add_argument("number", nargs="?", type=int, default=0,
                            help="its number in `mail list` (default: the latest)")
+    for action in (mail_list, mail_show):
+        _db_option(action)
+        action.add_argument("--dir", type=Path, default=None, metavar="PATH",
+                            help="the folder (default: $APPRODO_MAIL_DIR or 'mail' next to the database)")
     mail.set_defaults(handler=cmd_mail)
 
     consent = commands.add_parser("consent", help="proof of the consent of one email address")

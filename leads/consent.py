@@ -49,7 +49,9 @@ class SiteData:
     def _read(self, relative: str) -> dict:
         if self.source.startswith(("http://", "https://")):
             url = urljoin(self.source.rstrip("/") + "/", relative)
-            with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - own site
+            # The site's own address: never through a proxy from the environment.
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(url, timeout=FETCH_TIMEOUT) as response:
                 return json.loads(response.read().decode("utf-8"))
         return json.loads((Path(self.source) / relative).read_text(encoding="utf-8"))
 

@@ -280,11 +280,11 @@ def test_refusing_server_marks_failed_and_outbox_retry_sends_again(tmp_path, cap
         rows = poll(lambda: [r for r in outbox_rows(db) if r["state"] == outbox.FAILED] or None, what="failure")
         assert rows and all(r["attempts"] == 1 and "554" in r["last_error"] for r in rows)  # 5xx: no retry
         capsys.readouterr()
-        assert main(["outbox", "--db", str(db), "list", "--failed"]) == 0
+        assert main(["outbox", "list", "--db", str(db), "--failed"]) == 0
         listed = capsys.readouterr().out
         assert "failed" in listed and "554" in listed
         sink.behaviour = "accept"
-        assert main(["outbox", "--db", str(db), "retry"]) == 0
+        assert main(["outbox", "retry", "--db", str(db)]) == 0
         messages = sink.wait_for(2)
         assert len(messages) == 2
     assert all(r["state"] == outbox.SENT for r in outbox_rows(db))
@@ -327,7 +327,7 @@ def test_credentials_never_appear_in_errors_or_logs(tmp_path, caplog, capsys):
         rows = poll(lambda: [r for r in outbox_rows(db) if r["state"] == outbox.FAILED] or None, what="failure")
     assert rows and all("535" in r["last_error"] for r in rows)  # authentication refused: permanent
     capsys.readouterr()
-    main(["outbox", "--db", str(db), "list"])
+    main(["outbox", "list", "--db", str(db)])
     # The receiver's own log (the test server's "mail.log" quotes what it was sent, on purpose).
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("leads"))
     shown = capsys.readouterr().out + logged + "".join(r["last_error"] for r in outbox_rows(db))
@@ -411,11 +411,11 @@ def test_without_smtp_emails_go_to_a_folder_listed_by_mail_command(tmp_path, cap
                      sorted((tmp_path / "mail").glob("*.eml")), what="three .eml files")
         assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
         capsys.readouterr()
-        assert main(["mail", "--db", str(db), "list"]) == 0
+        assert main(["mail", "list", "--db", str(db)]) == 0
         listed = capsys.readouterr().out
         assert "Conferma la tua iscrizione" in listed and "Nuovo contatto" in listed and "La tua guida" in listed
         number = next(line.split()[0] for line in listed.splitlines() if "Conferma la tua" in line)
-        assert main(["mail", "--db", str(db), "show", number]) == 0
+        assert main(["mail", "show", "--db", str(db), number]) == 0
         url = link(capsys.readouterr().out, "/leads/conferma")
         assert open_link(port, url).status == 200
     assert export(db, capsys)[0]["marketing_consent"] is True
@@ -498,3 +498,41 @@ def test_loop_settings_from_environment():
     assert "pw" not in repr(settings)
     with pytest.raises(ValueError, match="not an email address"):
         replace(loop, notify=("not-an-address",))
+
+
+# --- the build's side: the autoresponder front matter and what is published -------------------
+
+GUIDE = (ROOT / "docs" / "landing" / "guida-gratuita.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("autoresponder:\n  subject: Ciao\n", "missing required key 'autoresponder.text'"),
+    ("autoresponder:\n  subject: Ciao\n  text: Testo\n  from: x@y.it\n", "unknown key 'from' in 'autoresponder'"),
+    ("autoresponder: [Ciao]\n", "'autoresponder' is a list"),
+    ("autoresponder:\n  subject: \"Ciao\\r\\nBcc: evil@example.com\"\n  text: Testo\n",
+     "'autoresponder.subject' is not one short line"),
+    ("autoresponder:\n  subject: " + "x" * 121 + "\n  text: Testo\n", "is not one short line"),
+])
+def test_autoresponder_front_matter_is_validated(block, message):
+    from approdo.landing import parse_landing
+    text = re.sub(r"autoresponder:\n(  .*\n|\n)+", "", GUIDE).replace("tags: [guide, social]\n",
+                                                                       "tags: [guide, social]\n" + block)
+    landing, errors = parse_landing("docs/landing/guida-gratuita.md", text)
+    assert landing is None and errors
+    assert any(message in str(error) for error in errors), [str(e) for e in errors]
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("autoresponder"))
+    assert any(error.line >= line for error in errors)
+
+
+def test_landings_document_carries_the_autoresponder_and_download():
+    from approdo.consent_ledger import landings_document, versions_document
+    from approdo.landing import parse_landing
+    from approdo.lead_form import text_version
+    landing, errors = parse_landing("docs/landing/guida-gratuita.md", GUIDE)
+    assert not errors and landing.autoresponder is not None
+    document = json.loads(landings_document([landing], "https://www.example.it/"))
+    reply = document["landings"]["guida-gratuita"]["autoresponder"]
+    assert reply["subject"] == "La tua guida «Dai social ai clienti»"
+    assert reply["download"] == "https://www.example.it/assets/landing/guida-dai-social-ai-clienti.pdf"
+    versions = json.loads(versions_document("Testo  del\nconsenso", "Informativa", "https://x.it/privacy/"))
+    assert versions["consent"] == {"version": text_version("Testo del consenso"), "text": "Testo  del\nconsenso"}
