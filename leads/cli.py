@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     loop.add_argument("--site-data", metavar="DIR_OR_URL", default=env.loop.site_data,
                       help="the built site (folder or URL) whose consent/versions.json lists the valid "
                            f"consent texts (default: ${ENV_SITE_DATA}; none: versions are not checked)")
+    loop.add_argument("--no-lead-loop", action="store_true",
+                      help="only store leads: no emails, no consent-version check (for comparisons)")
     loop.add_argument("--public-url", metavar="URL", default=None,
                       help="this receiver's address as visitors reach it, for the links in emails "
                            "(default: http://HOST:PORT)")
@@ -283,7 +285,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 def _loop_settings(args: argparse.Namespace, base: Settings):
     loop = base.loop
-    changes: dict = {"site_data": args.site_data or ""}
+    changes: dict = {"site_data": args.site_data or "", "enabled": not args.no_lead_loop}
     if args.notify:
         notify, by_landing = parse_notify(";".join(args.notify))
         changes.update(notify=notify, notify_by_landing=by_landing)

@@ -98,9 +98,7 @@ class LeadLoop:
             housekeeping=(lambda now: optin.expire(store, now),))
 
     def start(self) -> None:
-        if not self.site.checking:
-            log.warning("consent versions are not checked: no site data configured (--site-data)")
-        else:
+        if self.site.checking:
             self.site.load(self.clock())
         self.worker.start()
 

@@ -1,9 +1,10 @@
 """Emails: build them safely, and deliver them by SMTP or into a folder of ``.eml`` files.
 
-- ``build`` makes the whole message when it is queued (so what is stored is what is sent,
-  with a fixed Message-ID across retries). Header values are stripped of control characters
-  first and the standard library refuses any that still hold a line break: nothing a visitor
-  typed can add a header.
+- ``build`` says what an email holds when it is queued (cheap: the visitor's post does not wait
+  for MIME); ``render`` makes the message when it is sent, the same bytes on every retry
+  (fixed Message-ID and date). Header values are stripped of control characters first and the
+  standard library refuses any that still hold a line break: nothing a visitor typed can add
+  a header.
 - ``SmtpTransport`` speaks to the configured relay (STARTTLS, implicit TLS or plain), one
   connection per message. Its errors say what the server answered with the SMTP user and
   password removed; 5xx answers are permanent, everything else is retried by the outbox.
@@ -47,27 +48,44 @@ def mailbox(address: str, name: str = "") -> Address:
 
 
 def build(*, sender: str, to: tuple[str, ...], subject: str, body: str, now: datetime,
-          reply_to: Address | None = None, extra_headers: tuple[tuple[str, str], ...] = ()) -> dict:
-    """A ready-to-send email as an outbox payload (``outbox.EMAIL``)."""
+          reply_to: tuple[str, str] | None = None, extra_headers: tuple[tuple[str, str], ...] = ()) -> dict:
+    """An email as an outbox payload (``outbox.EMAIL``): what to say, not yet MIME.
+
+    Cheap, so a post does not wait for it; ``render`` makes the message when it is sent, the
+    same bytes on every attempt (the Message-ID and the date are fixed here).
+    ``reply_to`` is (address, display name).
+    """
     key = secrets.token_hex(8)
-    message = EmailMessage(policy=DEFAULT_POLICY)
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    if reply_to is not None:
-        message["Reply-To"] = reply_to
-    message["Subject"] = header_text(subject)
-    message["Date"] = format_datetime(now)
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<{now:%Y%m%d%H%M%S}.{key}@{domain}>"
-    for name, value in extra_headers:
-        message[name] = header_text(value)
-    message.set_content(body)
     return {
         "sender": parseaddr(sender)[1],
         "to": list(to),
         "name": f"{now:%Y%m%dT%H%M%S}-{key}",
-        "message": message.as_bytes(policy=SMTP_POLICY).decode("ascii"),
+        "from": sender,
+        "subject": subject,
+        "body": body,
+        "reply_to": list(reply_to) if reply_to else None,
+        "headers": [list(pair) for pair in extra_headers],
+        "date": format_datetime(now),
+        "message_id": f"<{now:%Y%m%d%H%M%S}.{key}@{parseaddr(sender)[1].rpartition('@')[2] or 'localhost'}>",
     }
+
+
+def render(payload: dict) -> bytes:
+    """The RFC 5322 message of an outbox payload. Every header value passes ``header_text``
+    and the library refuses any line break left: a visitor's text cannot add a header."""
+    message = EmailMessage(policy=DEFAULT_POLICY)
+    message["From"] = payload["from"]
+    message["To"] = ", ".join(payload["to"])
+    if payload.get("reply_to"):
+        address, name = payload["reply_to"]
+        message["Reply-To"] = mailbox(address, name)
+    message["Subject"] = header_text(payload["subject"])
+    message["Date"] = payload["date"]
+    message["Message-ID"] = payload["message_id"]
+    for name, value in payload.get("headers") or ():
+        message[name] = header_text(value)
+    message.set_content(payload["body"])
+    return message.as_bytes(policy=SMTP_POLICY)
 
 
 @dataclass(frozen=True)
@@ -83,7 +101,7 @@ class SmtpTransport:
         return f"SmtpTransport({self.host}:{self.port}, {self.security})"
 
     def send(self, outbox_id: int, payload: dict) -> None:
-        data = payload["message"].encode("ascii")
+        data = render(payload)
         try:
             if self.security == "tls":
                 client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -134,8 +152,8 @@ class FolderTransport:
         target = self.folder / f"{payload['name']}.eml"
         temporary = target.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii", newline="") as out:
-            out.write(payload["message"])
+        with os.fdopen(fd, "wb") as out:
+            out.write(render(payload))
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)  # whole or not at all

@@ -89,7 +89,7 @@ def owner_notification(lead: dict[str, str], page: str, sender: str, to: tuple[s
     )
     subject = OWNER_SUBJECT.substitute(page=page, who=lead.get("name") or lead["email"])
     return mailer.build(sender=sender, to=to, subject=subject, body=body, now=now,
-                        reply_to=mailer.mailbox(lead["email"], lead.get("name", "")))
+                        reply_to=(lead["email"], lead.get("name", "")))
 
 
 def confirmation(lead: dict[str, str], page: str, consent_text: str, confirm_url: str, withdraw_url: str,

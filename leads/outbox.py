@@ -6,13 +6,14 @@ Public API, for any part of the receiver that needs to send something:
     Call it *inside* the write transaction that makes the message necessary (``Store.write()``
     or the ``then`` callback of ``Store.add_lead``): the message is committed together with
     what caused it, or not at all. ``kind`` names a sender registered with the worker
-    (``EMAIL`` = ``{"to": [...], "sender": "...", "message": "<RFC 5322 text>", "name": "..."}``,
-    see ``leads/mailer.py``; ``WEBHOOK`` see ``leads/webhook.py``); ``payload`` is a JSON-able
+    (``EMAIL``: the dict ``mailer.build(...)`` returns; ``WEBHOOK``: ``webhook.payload(...)``); ``payload`` is a JSON-able
     dict. ``lead_id`` ties the message to a lead, so erasing the lead deletes it unsent.
     Example (a weekly digest)::
 
         with store.write() as conn:
-            outbox.enqueue(conn, outbox.EMAIL, mailer.email_payload(message))
+            outbox.enqueue(conn, outbox.EMAIL, mailer.build(
+                sender=settings.loop.sender, to=settings.loop.notify, subject="Riepilogo settimanale",
+                body=text, now=now))
         worker.wake()   # optional: otherwise it is picked up within ``poll_interval``
 
 ``OutboxWorker`` (one background thread per receiver process) claims due messages, hands each
@@ -30,6 +31,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
@@ -43,8 +45,10 @@ WEBHOOK = "webhook"
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 # A claimed message is someone else's to retry only after this long.
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=15)
 BATCH = 20
+# Chores such as expiring unconfirmed consents: a minute late is on time.
+HOUSEKEEPING_INTERVAL = 60.0
 ERROR_LENGTH = 300
 
 
@@ -126,10 +130,13 @@ class OutboxWorker:
             self._thread = None
 
     def _loop(self) -> None:
+        last_housekeeping = float("-inf")
         while not self._stopping.is_set():
             try:
-                for task in self.housekeeping:
-                    task(self.clock())
+                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_INTERVAL:
+                    last_housekeeping = time.monotonic()
+                    for task in self.housekeeping:
+                        task(self.clock())
                 while not self._stopping.is_set() and self.run_once():
                     pass
                 wait = self.seconds_to_next()
@@ -150,12 +157,22 @@ class OutboxWorker:
     # --- one round ------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim and deliver the messages due now; returns how many were handled."""
+        """Claim and deliver the messages due now; returns how many were handled.
+
+        The outcomes of a batch are recorded in one transaction after it (one durable commit
+        instead of one per message, which the posts waiting for the write lock feel): a crash
+        in between repeats the batch's messages once the lease ends, nothing is lost.
+        """
         items = self.claim()
+        outcomes = []
         for item in items:
             if self._stopping.is_set():
                 break  # the lease lapses and the message is sent after restart
-            self.deliver(item)
+            outcomes.append(self.deliver(item))
+        if outcomes:
+            with self.store.write() as conn:
+                for statement, params in outcomes:
+                    conn.execute(statement, params)
         return len(items)
 
     def claim(self) -> list[Item]:
@@ -172,24 +189,23 @@ class OutboxWorker:
                              [(SENDING, timestamp(now + LEASE), row["id"]) for row in rows])
         return [Item(row["id"], row["kind"], json.loads(row["payload"]), row["attempts"]) for row in rows]
 
-    def deliver(self, item: Item) -> None:
+    def deliver(self, item: Item) -> tuple[str, tuple]:
+        """Hand one message to its sender; returns the UPDATE that records the outcome."""
         sender = self.senders.get(item.kind)
         try:
             if sender is None:
                 raise DeliveryError(f"no sender for messages of kind {item.kind!r}", permanent=True)
             sender(item.id, item.payload)
         except DeliveryError as problem:
-            self._failed(item, str(problem)[:ERROR_LENGTH], problem.permanent)
+            return self._failed(item, str(problem)[:ERROR_LENGTH], problem.permanent)
         except Exception as problem:  # noqa: BLE001 - a bug or an outage: retried, never lost
             # Only the type: an exception's text may quote what it was given.
-            self._failed(item, f"unexpected {type(problem).__name__}", permanent=False)
-        else:
-            with self.store.write() as conn:
-                conn.execute("UPDATE outbox SET state = ?, sent_at = ?, payload = '{}', last_error = ''"
-                             " WHERE id = ?", (SENT, timestamp(self.clock()), item.id))
-            log.info("outbox %d (%s) sent", item.id, item.kind)
+            return self._failed(item, f"unexpected {type(problem).__name__}", permanent=False)
+        log.info("outbox %d (%s) sent", item.id, item.kind)
+        return ("UPDATE outbox SET state = ?, sent_at = ?, payload = '{}', last_error = '', lease_until = ''"
+                " WHERE id = ?", (SENT, timestamp(self.clock()), item.id))
 
-    def _failed(self, item: Item, error: str, permanent: bool) -> None:
+    def _failed(self, item: Item, error: str, permanent: bool) -> tuple[str, tuple]:
         attempts = item.attempts + 1
         now = self.clock()
         if permanent or attempts >= self.max_attempts:
@@ -199,9 +215,8 @@ class OutboxWorker:
             state, due = PENDING, now + timedelta(seconds=backoff(attempts, self.retry_base, self.retry_max))
             log.info("outbox %d (%s) attempt %d failed, next at %s: %s", item.id, item.kind, attempts,
                      timestamp(due), error)
-        with self.store.write() as conn:
-            conn.execute("UPDATE outbox SET state = ?, attempts = ?, due_at = ?, last_error = ?,"
-                         " lease_until = '' WHERE id = ?", (state, attempts, timestamp(due), error, item.id))
+        return ("UPDATE outbox SET state = ?, attempts = ?, due_at = ?, last_error = ?, lease_until = ''"
+                " WHERE id = ?", (state, attempts, timestamp(due), error, item.id))
 
 
 # --- the `outbox` command -----------------------------------------------------------------
