@@ -536,3 +536,32 @@ def test_landings_document_carries_the_autoresponder_and_download():
     assert reply["download"] == "https://www.example.it/assets/landing/guida-dai-social-ai-clienti.pdf"
     versions = json.loads(versions_document("Testo  del\nconsenso", "Informativa", "https://x.it/privacy/"))
     assert versions["consent"] == {"version": text_version("Testo del consenso"), "text": "Testo  del\nconsenso"}
+
+
+def test_unconfirmed_consents_expire_and_never_count(tmp_path, capsys):
+    db = tmp_path / "leads.sqlite3"
+    with running(LeadApp(make_settings(tmp_path))) as port:
+        assert post_json(port, sample_lead("anna@example.it")).status == 201
+        assert post_json(port, sample_lead("bruno@example.it", marketing_consent="")).status == 201
+    from leads import optin
+    store = Store(db)
+    try:
+        assert optin.expire(store, utcnow() + timedelta(days=6)) == 0
+        assert optin.expire(store, utcnow() + timedelta(days=8)) == 1  # Anna's; Bruno never asked
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert main(["consent", "--db", str(db), "--email", "anna@example.it"]) == 0
+    assert "(never confirmed)" in capsys.readouterr().out
+
+
+def test_site_data_unreachable_and_nothing_known_is_a_503_and_nothing_stored(tmp_path):
+    settings = make_settings(tmp_path, site_data=f"http://127.0.0.1:{free_port()}/")
+    with running(LeadApp(settings)) as port:
+        reply = post_json(port, sample_lead("anna@example.it"))
+        assert reply.status == 503 and reply.headers["retry-after"] == "5"
+    store = Store(tmp_path / "leads.sqlite3")
+    try:
+        assert store.leads() == []
+    finally:
+        store.close()
