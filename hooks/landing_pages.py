@@ -17,7 +17,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from approdo import clock
-from approdo import events
+from approdo import consent_ledger, events
 from approdo import landing as model
 from approdo import lead_form
 from approdo.errors import REPORT
@@ -48,6 +48,10 @@ def on_config(config):
 
 def _settings(config) -> dict:
     return (config.extra.get("approdo") or {})
+
+
+def _site_url(config) -> str:
+    return config.site_url or "http://127.0.0.1:8000/"
 
 
 def _display_root(config) -> Path:
@@ -88,6 +92,13 @@ def on_files(files, config):
     if not _landings:
         return files
     _versions.update(_consent_versions(config, files))
+    # What the lead receiver reads from the built site: the valid consent texts (its ledger)
+    # and each landing page's title and autoresponder.
+    files.append(File.generated(config, consent_ledger.VERSIONS_PATH, content=consent_ledger.versions_document(
+        _versions["consent_text"], _versions["privacy_text"],
+        consent_ledger.absolute(_site_url(config), _versions["privacy_url"]))))
+    files.append(File.generated(config, consent_ledger.LANDINGS_PATH, content=consent_ledger.landings_document(
+        _landings.values(), _site_url(config))))
     for landing in _landings.values():
         src_uri = f"{model.LANDING_DIR}/{landing.slug}/{model.THANKS_SEGMENT}.md"
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
@@ -164,6 +175,7 @@ def _consent_versions(config, files) -> dict[str, str]:
     return {
         "privacy_url": privacy.url if privacy is not None else "",
         "consent_text": wording,
+        "privacy_text": body,
         "consent_version": lead_form.text_version(wording),
         "privacy_version": lead_form.text_version(body),
     }
@@ -188,7 +200,7 @@ def _ics(landing: model.Landing, config) -> str:
     env.filters.update(ics_text=events.ics_text, ics_param=events.ics_param,
                        ics_local=events.ics_local, ics_utc=events.ics_utc)
     brand = _settings(config).get("brand") or {}
-    site_url = config.site_url or "http://127.0.0.1:8000/"
+    site_url = _site_url(config)
     rendered = env.get_template(ICS_TEMPLATE).render(
         landing=landing, event=landing.event, config=config,
         uid=events.ics_uid(landing.slug, site_url),

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from approdo import lead_form
 
 from .config import Settings, origin_of
+from .loop import PATHS as LINK_PATHS
+from .loop import LeadLoop
 from .pages import error_page
 from .ratelimit import RateLimiter
 from .storage import SPAM, Store, utcnow
@@ -58,6 +60,9 @@ MESSAGE_TOO_LARGE = "La richiesta è troppo grande: accorcia il messaggio e ripr
 MESSAGE_LENGTH = "La richiesta non indica la propria lunghezza."
 MESSAGE_UNAVAILABLE = "Non è stato possibile registrare la richiesta. Riprova tra qualche istante."
 MESSAGE_SERVER = "Si è verificato un errore imprevisto. Riprova più tardi."
+MESSAGE_VERSION = ("Il modulo di questa pagina non è aggiornato: ricarica la pagina e invia di nuovo "
+                   "la richiesta.")
+MESSAGE_LEDGER = "Non è stato possibile verificare il modulo in questo momento. Riprova tra qualche istante."
 
 
 @dataclass
@@ -79,13 +84,23 @@ class LeadApp:
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
         self.origins = frozenset(settings.site_origins)
+        # Notifications, double opt-in and webhook (leads/loop.py); None when turned off.
+        self.loop = LeadLoop(settings, self.store, clock) if settings.loop.enabled else None
+        if self.loop is not None:
+            self.loop.start()
+
+    def close(self) -> None:
+        """Stop the outbox worker (queued messages wait in the database) and the database."""
+        if self.loop is not None:
+            self.loop.stop()
+        self.store.close()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = (environ.get("PATH_INFO", "") or "/").rstrip("/") or "/"
         # Known paths only in logs: an unknown path or a query string could carry anything.
-        shown = path if path in ("/leads", "/health") else "(other path)"
+        shown = path if path in ("/leads", "/health", *LINK_PATHS) else "(other path)"
         try:
             response = self.route(method, path, environ)
         except Exception:  # a bug must not leak a traceback to the visitor
@@ -110,6 +125,10 @@ class LeadApp:
             if method == "OPTIONS":
                 return self.preflight(environ)
             return self.method_not_allowed(environ, "POST, OPTIONS")
+        if path in LINK_PATHS and self.loop is not None:
+            if method not in ("GET", "POST"):
+                return self.method_not_allowed(environ, "GET, POST")
+            return self.email_link(path, environ)
         return json_response(404, {"ok": False, "message": "Indirizzo non trovato."})
 
     # --- endpoints ------------------------------------------------------------------------
@@ -153,19 +172,42 @@ class LeadApp:
         if not submission.is_spam and is_web_url(referer) and origin_of(referer) in self.origins:
             submission = with_referer_attribution(submission, referer)
         now = self.clock()
+        plan = None
+        if not submission.is_spam and self.loop is not None:
+            known = self.loop.versions_known(submission.values, now)
+            if known is None:
+                response = self.error(environ, 503, MESSAGE_LEDGER, outcome="ledger-unavailable")
+                response.headers.append(("Retry-After", "5"))
+                return response
+            if not known:
+                return self.error(environ, 400, MESSAGE_VERSION, {"consent_version": "Versione sconosciuta."},
+                                  fields, outcome="invalid:unknown-version")
+            plan = self.loop.prepare(submission.stored(), now)
         try:
             if submission.is_spam:
                 self.store.count_event(SPAM, now)
                 outcome = "spam"
             else:
-                outcome = self.store.add_lead(submission.stored(), now, self.settings.dedupe_window)
+                outcome = self.store.add_lead(submission.stored(), now, self.settings.dedupe_window,
+                                              then=plan.then if plan else None)
         except sqlite3.Error:
             log.exception("could not store a lead")
             response = self.error(environ, 503, MESSAGE_UNAVAILABLE, outcome="storage-error")
             response.headers.append(("Retry-After", "5"))
             return response
+        if plan is not None:
+            self.loop.wake()
         # Spam and duplicates get exactly the answer a new lead gets: nothing to probe.
         return self.accepted(environ, submission, f"{outcome} landing={submission.landing}")
+
+    def email_link(self, path: str, environ: dict) -> Response:
+        """A confirmation or withdrawal link opened (GET), or a one-click unsubscribe (POST,
+        RFC 8058: the token is in the link's query, the body only says "One-Click")."""
+        drain(environ)
+        signed = parse_qs(environ.get("QUERY_STRING", "")).get("t", [""])[0]
+        status, body, outcome = self.loop.open_link(path, signed, self.clock())
+        return Response(status, body, [("Content-Type", "text/html; charset=utf-8"),
+                                       ("Content-Security-Policy", HTML_CSP)], outcome)
 
     # --- checks ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``approdo-leads`` / ``python -m leads``: serve, export, stats, erase, prune."""
+"""``approdo-leads`` / ``python -m leads``: serve, export, stats, erase, prune, outbox, mail, consent."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from . import consent as consent_mod
 from . import export as export_mod
+from . import mailer, outbox
 from . import stats as stats_mod
 from .config import ENV_DB, Settings, SettingsError, normalise_origin, parse_rate
+from .loop_settings import ENV_NOTIFY, ENV_SITE_DATA, LoopSettingsError, parse_notify
 from .storage import Store, StorageError, utcnow
 
 log = logging.getLogger("leads")
@@ -22,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)
-    except (SettingsError, StorageError) as problem:
+    except (SettingsError, LoopSettingsError, StorageError) as problem:
         print(f"approdo-leads: {problem}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -60,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=32, metavar="N",
                        help="requests handled at once (default: %(default)s); more wait in a queue")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    loop = serve.add_argument_group("lead loop", "notifications, double opt-in, consent ledger "
+                                    "(SMTP settings, secrets and the webhook: see handbook/docs/lead-loop.md)")
+    loop.add_argument("--notify", metavar="[SLUG=]ADDRESS[,ADDRESS]", action="append", default=None,
+                      help=f"who is told of each new lead, site-wide or for one landing page "
+                           f"(repeatable; default: ${ENV_NOTIFY})")
+    loop.add_argument("--site-data", metavar="DIR_OR_URL", default=env.loop.site_data,
+                      help="the built site (folder or URL) whose consent/versions.json lists the valid "
+                           f"consent texts (default: ${ENV_SITE_DATA}; none: versions are not checked)")
+    loop.add_argument("--no-lead-loop", action="store_true",
+                      help="only store leads: no emails, no consent-version check (for comparisons)")
+    loop.add_argument("--public-url", metavar="URL", default=None,
+                      help="this receiver's address as visitors reach it, for the links in emails "
+                           "(default: http://HOST:PORT)")
     serve.set_defaults(handler=cmd_serve)
 
     exp = commands.add_parser("export", help="write the leads as CSV or JSON")
@@ -88,6 +105,35 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(prune)
     prune.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
     prune.set_defaults(handler=cmd_prune)
+
+    box = commands.add_parser("outbox", help="messages waiting to be sent or failed; send failed ones again")
+    box_commands = box.add_subparsers(dest="action", required=True, metavar="ACTION")
+    box_list = box_commands.add_parser("list", help="pending and failed messages (default: both)")
+    box_list.add_argument("--failed", action="store_true", help="failed messages only")
+    box_list.add_argument("--pending", action="store_true", help="pending messages only")
+    box_retry = box_commands.add_parser("retry", help="queue failed messages again")
+    box_retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="only these (default: all failed)")
+    for action in (box_list, box_retry):
+        _db_option(action)
+    box.set_defaults(handler=cmd_outbox)
+
+    mail = commands.add_parser("mail", help="the emails written to the local folder (no SMTP configured)")
+    mail_commands = mail.add_subparsers(dest="action", required=True, metavar="ACTION")
+    mail_list = mail_commands.add_parser("list", help="one line per email: number, date, recipient, subject")
+    mail_show = mail_commands.add_parser("show", help="print one email's headers and text")
+    mail_show.add_argument("number", nargs="?", type=int, default=0,
+                           help="its number in `mail list` (default: the latest)")
+    for action in (mail_list, mail_show):
+        _db_option(action)
+        action.add_argument("--dir", type=Path, default=None, metavar="PATH",
+                            help="the folder (default: $APPRODO_MAIL_DIR or 'mail' next to the database)")
+    mail.set_defaults(handler=cmd_mail)
+
+    consent = commands.add_parser("consent", help="proof of the consent of one email address")
+    _db_option(consent)
+    consent.add_argument("--email", required=True, help="the address (any letter case)")
+    consent.add_argument("--json", action="store_true", help="machine-readable output")
+    consent.set_defaults(handler=cmd_consent)
     return parser
 
 
@@ -162,6 +208,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         rate_window=window,
         dedupe_window=args.dedupe_window,
         require_origin=args.require_origin,
+        loop=_loop_settings(args, base),
     )
     if settings.max_body_bytes <= 0:
         raise SettingsError("--max-body: expected a positive number of bytes")
@@ -173,7 +220,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         serve(app, args.host, args.port, args.threads)
     except OSError as problem:  # typically: the port is taken (another receiver running?)
-        app.store.close()
+        app.close()
         print(f"approdo-leads: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}",
               file=sys.stderr)
         return 2
@@ -234,3 +281,70 @@ def cmd_prune(args: argparse.Namespace) -> int:
     print(f"Deleted {pruned} lead(s) received before {before:%Y-%m-%d %H:%M} UTC; "
           "anonymous counts per day, landing page and campaign remain.")
     return 0
+
+
+def _loop_settings(args: argparse.Namespace, base: Settings):
+    loop = base.loop
+    changes: dict = {"site_data": args.site_data or "", "enabled": not args.no_lead_loop}
+    if args.notify:
+        notify, by_landing = parse_notify(";".join(args.notify))
+        changes.update(notify=notify, notify_by_landing=by_landing)
+    if args.public_url:
+        changes["public_url"] = args.public_url.rstrip("/")
+    elif not os.environ.get("APPRODO_LEADS_PUBLIC_URL"):
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        changes["public_url"] = f"http://{host}:{args.port}"
+    return replace(loop, **changes)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    store = _existing_store(args)
+    try:
+        if args.action == "retry":
+            count = outbox.retry(store, tuple(args.ids))
+            print(f"{count} failed message(s) queued again; a running receiver sends them within seconds.")
+            return 0
+        states = ((outbox.FAILED,) if args.failed else ()) + ((outbox.PENDING, outbox.SENDING) if args.pending else ())
+        rows = outbox.listing(store, states or (outbox.PENDING, outbox.SENDING, outbox.FAILED))
+    finally:
+        store.close()
+    if not rows:
+        print("The outbox is empty: every message was sent.")
+    for row in rows:
+        when = row["due_at"] if row["state"] == outbox.PENDING else row["created_at"]
+        print(f"{row['id']:>6}  {row['kind']:<8} {row['state']:<8} attempts={row['attempts']:<3} "
+              f"{'next' if row['state'] == outbox.PENDING else 'queued'} {when}  {row['last_error']}")
+    return 0
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    folder = args.dir or Settings.from_env().loop.resolved_mail_dir(_db_path(args))
+    emails = mailer.listing(folder)
+    if args.action == "list":
+        if not emails:
+            print(f"No email in {folder}.")
+        for number, (path, message) in enumerate(emails, start=1):
+            print(f"{number:>4}  {message['Date']}  to {message['To']}  «{message['Subject']}»  {path}")
+        return 0
+    if not emails or not 0 <= args.number <= len(emails):
+        print(f"approdo-leads: no email number {args.number} in {folder}", file=sys.stderr)
+        return 2
+    path, message = emails[args.number - 1] if args.number else emails[-1]
+    for name in ("From", "To", "Reply-To", "Date", "Subject", "List-Unsubscribe"):
+        if message[name]:
+            print(f"{name}: {message[name]}")
+    print(f"\n{mailer.text_of(message)}")
+    return 0
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    store = _existing_store(args)
+    try:
+        records = consent_mod.proof(store, args.email)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(consent_mod.render_proof(records))
+    return 0 if records else 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .loop_settings import LoopSettings
 
 DEFAULT_DB = Path("data") / "leads.sqlite3"
 # Where `mkdocs serve` (and `./dev serve`) publishes the site locally.
@@ -39,6 +41,8 @@ class Settings:
     dedupe_window: float = 600.0
     # Refuse posts that carry neither Origin nor Referer (non-browser clients).
     require_origin: bool = False
+    # Notifications, double opt-in, consent ledger, webhook (leads/loop_settings.py).
+    loop: LoopSettings = field(default_factory=LoopSettings)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -54,6 +58,7 @@ class Settings:
             rate_window=rate_window,
             dedupe_window=float(env.get(ENV_DEDUPE, base.dedupe_window)),
             require_origin=env.get(ENV_REQUIRE_ORIGIN, "").lower() in ("1", "true", "yes"),
+            loop=LoopSettings.from_env(env),
         )
 
     def __post_init__(self) -> None:

@@ -11,7 +11,8 @@ from typing import Iterable, TextIO
 from .storage import LEAD_COLUMNS
 
 # When and where first, then who, consent proof and campaign: the order a person reads a row.
-COLUMNS: tuple[str, ...] = ("id", "received_at", "landing", *(c for c in LEAD_COLUMNS if c != "landing"))
+COLUMNS: tuple[str, ...] = ("id", "received_at", "landing", *(c for c in LEAD_COLUMNS if c != "landing"),
+                             "consent_confirmed_at", "consent_withdrawn_at")
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (CSV injection): such cells get a leading apostrophe and are shown as text.
@@ -24,9 +25,14 @@ def neutralise(value: str) -> str:
 
 
 def record(row: sqlite3.Row) -> dict[str, object]:
-    """One lead as exported: marketing consent as a yes/no, everything else as stored."""
+    """One lead as exported: marketing consent as a yes/no, everything else as stored.
+
+    Marketing consent is "yes" only once confirmed by double opt-in and not withdrawn: a ticked
+    box alone does not prove it (leads/optin.py).
+    """
     data = {name: row[name] for name in COLUMNS}
-    data["marketing_consent"] = bool(row["marketing_consent"])
+    data["marketing_consent"] = bool(row["marketing_consent"] and row["consent_confirmed_at"]
+                                     and not row["consent_withdrawn_at"])
     return data
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -20,8 +22,10 @@ from .server import make
 
 HOST = "127.0.0.1"
 SITE = "http://127.0.0.1:8000"
-CONSENT_VERSION = text_version("Voglio ricevere la newsletter e le offerte di prova.")
-PRIVACY_VERSION = text_version("Informativa privacy di prova.")
+CONSENT_TEXT = "Voglio ricevere la newsletter e le offerte di prova."
+PRIVACY_TEXT = "Informativa privacy di prova."
+CONSENT_VERSION = text_version(CONSENT_TEXT)
+PRIVACY_VERSION = text_version(PRIVACY_TEXT)
 
 
 def sample_lead(email: str, landing: str = "guida-gratuita", **extra: str) -> dict[str, str]:
@@ -99,4 +103,93 @@ def running(app: LeadApp) -> Iterator[int]:
         server.shutdown()
         server.server_close()
         thread.join()
-        app.store.close()
+        app.close()
+
+
+class MailSink:
+    """A real SMTP server (aiosmtpd, a test dependency) on 127.0.0.1 that keeps what it receives.
+
+    ``behaviour`` decides the answer to each message: "accept", "refuse" (a 5xx), or "drop"
+    (the connection is cut mid-conversation). ``start``/``stop`` can be called again on the
+    same port: a server that is down for a while, then back.
+    """
+
+    def __init__(self, port: int = 0, behaviour: str = "accept", auth: tuple[str, str] | None = None):
+        self.port = port or free_port()
+        self.behaviour = behaviour
+        self.auth = auth
+        self.received: list[dict] = []
+        self.arrived = threading.Condition()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        if self.behaviour == "refuse":
+            return "554 5.7.1 Message refused by policy"
+        if self.behaviour == "drop":
+            server.transport.abort()
+            return "451 dropped"
+        import email as email_lib
+        from email.policy import default
+        message = email_lib.message_from_bytes(envelope.content, policy=default)
+        with self.arrived:
+            self.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                  "data": envelope.content, "message": message, "at": time.perf_counter()})
+            self.arrived.notify_all()
+        return "250 2.0.0 OK"
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        if isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == self.auth:
+            return AuthResult(success=True, auth_data=auth_data)
+        # A careless server that quotes what it was sent: the client must not pass it on.
+        said = auth_data.password.decode(errors="replace") if isinstance(auth_data, LoginPassword) else ""
+        return AuthResult(success=False, handled=False, message=f"535 5.7.8 Credentials rejected: {said}")
+
+    def start(self) -> "MailSink":
+        from aiosmtpd.controller import Controller
+        options = {}
+        if self.auth is not None:
+            options = {"authenticator": self._authenticate, "auth_require_tls": False}
+        self.controller = Controller(self, hostname=HOST, port=self.port, **options)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict]:
+        """The messages received, once there are at least ``count`` (or when time is up)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while len(self.received) < count and time.monotonic() < deadline:
+                self.arrived.wait(deadline - time.monotonic())
+            return list(self.received)
+
+    def __enter__(self) -> "MailSink":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def write_site_data(folder, consent_text: str = CONSENT_TEXT, privacy_text: str = PRIVACY_TEXT,
+                    landings: dict | None = None) -> str:
+    """What a build publishes for the receiver (consent texts, landing pages), into ``folder``."""
+    from pathlib import Path
+
+    from approdo.consent_ledger import LANDINGS_PATH, VERSIONS_PATH, versions_document
+    folder = Path(folder)
+    (folder / VERSIONS_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (folder / VERSIONS_PATH).write_text(versions_document(consent_text, privacy_text, f"{SITE}/privacy/"),
+                                        encoding="utf-8")
+    (folder / LANDINGS_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (folder / LANDINGS_PATH).write_text(json.dumps({"landings": landings or {}}), encoding="utf-8")
+    return str(folder)

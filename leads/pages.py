@@ -1,4 +1,5 @@
-"""The one HTML page the receiver writes: an Italian error page for plain (non-JavaScript) posts.
+"""The receiver's HTML pages, in Italian: the error page for plain (non-JavaScript) posts and the
+pages a confirmation or withdrawal link opens (``notice_page``).
 
 Every value is escaped; the page never shows what the visitor typed, only which fields to fix.
 """
@@ -30,7 +31,7 @@ PAGE = Template("""<!doctype html>
 <p>$message</p>
 $errors
 <p><a href="$back">$back_label</a></p>
-<p class="hint">Con il tasto «Indietro» del browser ritrovi il modulo con quello che hai scritto.</p>
+$hint
 </main>
 </body>
 </html>
@@ -40,6 +41,8 @@ ERRORS = Template("""<ul>
 $items
 </ul>""")
 ITEM = Template("<li><strong>$label</strong>: $problem</li>")
+HINT = Template('<p class="hint">$text</p>')
+FORM_HINT = "Con il tasto «Indietro» del browser ritrovi il modulo con quello che hai scritto."
 
 
 def error_page(title: str, message: str, errors: list[tuple[str, str]], back: str,
@@ -52,4 +55,12 @@ def error_page(title: str, message: str, errors: list[tuple[str, str]], back: st
         errors=ERRORS.substitute(items=items) if errors else "",
         back=escape(back, quote=True),
         back_label=escape(back_label),
+        hint=HINT.substitute(text=escape(FORM_HINT)),
     ).encode("utf-8")
+
+
+def notice_page(title: str, message: str, link: str, link_label: str = "Vai al sito") -> bytes:
+    """A page that tells the outcome of a link from an email (confirmation, withdrawal)."""
+    return PAGE.substitute(title=escape(title), message=escape(message), errors="",
+                           back=escape(link, quote=True), back_label=escape(link_label),
+                           hint="").encode("utf-8")

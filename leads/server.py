@@ -73,6 +73,8 @@ def serve(app: LeadApp, host: str, port: int, threads: int = 32) -> None:
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Approdo lead receiver: http://{shown_host}:{server.server_port}/leads "
           f"(database {app.store.path}, sites {', '.join(app.settings.site_origins)})", flush=True)
+    if app.loop is not None and not app.loop.site.checking:
+        log.warning("consent versions are not checked: pass --site-data (the built site or its URL)")
 
     def stop(signum: int, frame: object) -> None:
         # shutdown() waits for serve_forever(), which runs in this thread: ask from another.
@@ -85,4 +87,4 @@ def serve(app: LeadApp, host: str, port: int, threads: int = 32) -> None:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        app.store.close()
+        app.close()

@@ -73,6 +73,45 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (day, landing, utm_source, utm_campaign, reason)
         ) WITHOUT ROWID""",
     ),
+    # 3: the lead loop (leads/outbox.py, leads/optin.py, leads/consent.py): messages waiting to
+    # go out, the double opt-in state of each lead, and every consent text ever published.
+    (
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            lead_id INTEGER,
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            lease_until TEXT NOT NULL DEFAULT '',
+            last_error TEXT NOT NULL DEFAULT '',
+            sent_at TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX outbox_due ON outbox (state, due_at)",
+        "CREATE INDEX outbox_lead ON outbox (lead_id)",
+        """CREATE TABLE consents (
+            lead_id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            requested_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL DEFAULT '',
+            confirmed_at TEXT NOT NULL DEFAULT '',
+            withdrawn_at TEXT NOT NULL DEFAULT '',
+            expired_at TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE consent_texts (
+            version TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Erasure and retention reach a lead's consent state and unsent messages too.
+        """CREATE TRIGGER leads_retire AFTER DELETE ON leads BEGIN
+            DELETE FROM consents WHERE lead_id = old.id;
+            DELETE FROM outbox WHERE lead_id = old.id;
+        END""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -196,9 +235,12 @@ class Store:
 
     # --- writes ---------------------------------------------------------------------------
 
-    def add_lead(self, values: dict[str, str], received_at: datetime, dedupe_window: float) -> str:
+    def add_lead(self, values: dict[str, str], received_at: datetime, dedupe_window: float,
+                 then: Callable[[sqlite3.Connection, int], None] | None = None) -> str:
         """Store a validated lead; returns ``STORED`` or ``DUPLICATE`` (already stored lately).
 
+        ``then(conn, lead_id)`` runs in the same transaction right after the insert (the lead
+        loop queues its messages there: a lead and its messages are committed together).
         Returns only after the transaction holding it is committed to disk.
         """
         row = {name: values.get(name, "") for name in LEAD_COLUMNS}
@@ -217,10 +259,12 @@ class Store:
                     self._count(conn, DUPLICATE, when[:10])
                     return DUPLICATE
             columns = ("received_at", *LEAD_COLUMNS)
-            conn.execute(
+            cursor = conn.execute(
                 f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 (when, *(row[name] for name in LEAD_COLUMNS)),
             )
+            if then is not None:
+                then(conn, cursor.lastrowid)
             return STORED
 
         return self._committer.run(insert)
@@ -286,10 +330,14 @@ class Store:
         if email is not None:
             where += (" AND " if where else " WHERE ") + "email = ? COLLATE NOCASE"
             params.append(email.strip())
+        columns = ", ".join(f"leads.{name}" for name in ("id", "received_at", *LEAD_COLUMNS))
         with self.connection() as conn:
+            # With the double opt-in state (leads/optin.py): "" where there is none.
             return conn.execute(
-                f"SELECT id, {', '.join(('received_at', *LEAD_COLUMNS))} FROM leads{where}"
-                " ORDER BY received_at, id",
+                f"SELECT {columns}, coalesce(c.confirmed_at, '') AS consent_confirmed_at,"
+                " coalesce(c.withdrawn_at, '') AS consent_withdrawn_at"
+                f" FROM leads LEFT JOIN consents AS c ON c.lead_id = leads.id{where}"
+                " ORDER BY received_at, leads.id",
                 params,
             ).fetchall()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from leads import optin
 from leads.cli import main
 from leads.harness import sample_lead
 from leads.storage import Store, utcnow
@@ -41,6 +42,11 @@ def db(tmp_path) -> Path:
     ]
     for moment, fields in rows:
         store.add_lead(validate(fields).stored(), moment, 600)
+    # Carla confirmed her marketing consent by double opt-in; the others only ticked the box.
+    with store.write() as conn:
+        carla = conn.execute("SELECT id FROM leads WHERE email = 'carla@example.it'").fetchone()[0]
+        optin.register_token(conn, carla, "ab" * 16, True, DAY2, 7)
+        assert optin.confirm(conn, "ab" * 16, DAY2 + timedelta(hours=1))[0] == optin.CONFIRMED
     store.close()
     return path
 
@@ -63,6 +69,7 @@ def test_export_csv_neutralises_formulas_and_keeps_everything_else(db, capsys):
     assert carla["message"] == "'-2+3\nsecond line"
     assert carla["received_at"] == "2026-11-03T18:00:00.000000Z"
     assert (carla["utm_source"], carla["utm_campaign"], carla["marketing_consent"]) == ("linkedin", "b2b", "si")
+    assert carla["consent_confirmed_at"] == "2026-11-03T19:00:00.000000Z"
     assert rows[1]["marketing_consent"] == "no"
     for row in rows:
         assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())

@@ -30,7 +30,7 @@ THANKS_SEGMENT = "grazie"
 PROVIDERS = ("approdo", "generic", "netlify", "formspree")
 
 TOP_KEYS = ("title", "description", "offer", "form", "thanks", "event", "closes", "noindex", "image",
-            "short_links", "social", "tags")
+            "short_links", "social", "tags", "autoresponder")
 TOP_REQUIRED = ("title", "description", "offer", "form", "thanks")
 OFFER_KEYS = ("headline", "subheadline", "benefits", "difference")
 OFFER_REQUIRED = ("headline",)
@@ -41,6 +41,10 @@ THANKS_REQUIRED = ("title", "text")
 EVENT_KEYS = ("start", "end", "place", "address", "online")
 EVENT_REQUIRED = ("start",)
 ADDRESS_KEYS = ("street", "postal_code", "city")
+AUTORESPONDER_KEYS = ("subject", "text")
+AUTORESPONDER_REQUIRED = AUTORESPONDER_KEYS
+# An email subject stays on one line and short enough to read on a phone.
+SUBJECT_MAX_LENGTH = 120
 ADDRESS_REQUIRED = ADDRESS_KEYS
 
 # Hosts to which a form may post over plain http: the bundled receiver during development.
@@ -63,6 +67,8 @@ _PURPOSE = {
     "event.address.street": "street and number, e.g. Via del Porto 12",
     "event.address.postal_code": "the CAP, e.g. '40122'",
     "event.address.city": "the city, e.g. Bologna",
+    "autoresponder.subject": "the subject of the email sent to the visitor, e.g. 'La tua guida'",
+    "autoresponder.text": "the email's text; the thank-you page's download link is added below it",
 }
 
 
@@ -85,6 +91,14 @@ class Thanks:
     text: str
     download: str | None = None
     download_label: str = "Scarica il file"
+
+
+@dataclass(frozen=True)
+class Autoresponder:
+    """The optional email the receiver sends the visitor after a sign-up (plain text)."""
+
+    subject: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,7 @@ class Landing:
     short_links: Mapping[str, Any] = field(default_factory=dict)
     social: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    autoresponder: Autoresponder | None = None
     # The 1-based line of every front-matter key (dotted paths), for errors found later.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -545,6 +560,7 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
     short_links = check.mapping(data, "short_links")
     social = check.mapping(data, "social")
     tags = check.texts(data, "tags")
+    autoresponder = _autoresponder(check, data)
 
     if check.errors:
         return None, check.errors
@@ -555,8 +571,26 @@ def parse_landing(path: str, text: str, defaults: LandingDefaults | Mapping[str,
         submit=check.text(form, "submit", "form."), action=action, provider=provider,
         marketing=check.flag(form, "marketing", "form.", True), thanks=thanks,
         closes=closes, event=event, noindex=noindex, image=image, short_links=short_links, social=social,
-        tags=tags, lines=dict(fm.lines),
+        tags=tags, autoresponder=autoresponder, lines=dict(fm.lines),
     ), []
+
+
+def _autoresponder(check: _Checker, data: Mapping[str, Any]) -> Autoresponder | None:
+    """The ``autoresponder:`` block: a one-line subject and a text."""
+    if "autoresponder" not in data:
+        return None
+    block = check.mapping(data, "autoresponder")
+    if not isinstance(data.get("autoresponder"), Mapping):
+        if data.get("autoresponder") is None:
+            check.error("autoresponder", "'autoresponder' is empty", "a mapping with subject and text")
+        return None
+    check.keys(block, "autoresponder.", AUTORESPONDER_KEYS, AUTORESPONDER_REQUIRED)
+    subject = check.text(block, "subject", "autoresponder.")
+    text = check.text(block, "text", "autoresponder.")
+    if re.search(r"[\x00-\x1f\x7f]", subject) or len(subject) > SUBJECT_MAX_LENGTH:
+        check.error("autoresponder.subject", "'autoresponder.subject' is not one short line",
+                    f"one line of at most {SUBJECT_MAX_LENGTH} characters")
+    return Autoresponder(subject, text) if subject and text else None
 
 
 def load_landings(docs_dir: str | Path, defaults: LandingDefaults | Mapping[str, Any] | None = None,

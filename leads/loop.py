@@ -1,0 +1,156 @@
+"""The lead loop, wired together: what a new lead sets off, and the links its emails carry.
+
+For each stored lead, in the same transaction: its consent row (``optin``), the owner's
+notification, the double opt-in confirmation (marketing box ticked), the landing page's
+autoresponder and the webhook call, all queued in the outbox. The outbox worker sends them
+after the visitor has had the answer. ``LeadApp`` calls ``prepare`` before storing a lead
+(everything slow happens there, outside the write lock) and serves the links with ``open_link``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+from urllib.parse import quote
+
+from approdo import lead_form
+
+from . import notify, optin, outbox, webhook
+from .config import Settings
+from .consent import SiteData
+from .mailer import FolderTransport, SmtpTransport
+from .pages import notice_page
+from .storage import Store, timestamp
+from .webhook import WebhookTransport
+
+log = logging.getLogger("leads.loop")
+
+CONFIRM_PATH = "/leads/conferma"
+WITHDRAW_PATH = "/leads/revoca"
+PATHS = {CONFIRM_PATH: optin.CONFIRM, WITHDRAW_PATH: optin.WITHDRAW}
+
+# (status, title, message) of the page each outcome of a link shows.
+OUTCOMES = {
+    optin.CONFIRMED: (200, "Iscrizione confermata",
+                      "Grazie: hai confermato il consenso a ricevere le nostre comunicazioni. "
+                      "Puoi revocarlo in qualsiasi momento con il link in fondo a ogni nostra email."),
+    optin.ALREADY_CONFIRMED: (409, "Iscrizione già confermata",
+                              "Questo link è già stato usato: la tua iscrizione risulta confermata. "
+                              "Non è cambiato nulla."),
+    optin.EXPIRED: (410, "Link scaduto",
+                    "Il link di conferma è scaduto e l'iscrizione non è stata confermata. "
+                    "Se vuoi iscriverti, compila di nuovo il modulo sul sito. Non è cambiato nulla."),
+    optin.INVALID: (400, "Link non valido",
+                    "Questo link non è valido: forse è stato copiato solo in parte. Non è cambiato nulla."),
+    optin.WITHDRAWN: (200, "Consenso revocato",
+                      "Non riceverai più comunicazioni di marketing da noi. La tua richiesta resta "
+                      "registrata solo per poterti rispondere."),
+    optin.ALREADY_WITHDRAWN: (200, "Consenso già revocato",
+                              "Il consenso risulta già revocato: non riceverai comunicazioni di "
+                              "marketing. Non è cambiato nulla."),
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one new lead will queue, made before its transaction; ``then`` runs inside it."""
+
+    token: str
+    emails: tuple[dict, ...]
+    webhook: bool
+    values: dict[str, str]
+    marketing: bool
+    optin_days: float
+    now: datetime
+
+    def then(self, conn: sqlite3.Connection, lead_id: int) -> None:
+        optin.register_token(conn, lead_id, self.token, self.marketing, self.now, self.optin_days)
+        for message in self.emails:
+            outbox.enqueue(conn, outbox.EMAIL, message, now=self.now, lead_id=lead_id)
+        if self.webhook:
+            data = {"id": lead_id, "received_at": timestamp(self.now), **self.values}
+            outbox.enqueue(conn, outbox.WEBHOOK, webhook.payload(webhook.LEAD, data, timestamp(self.now)),
+                           now=self.now, lead_id=lead_id)
+
+
+class LeadLoop:
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime]):
+        self.settings = settings.loop
+        self.site_origin = settings.primary_origin
+        self.store = store
+        self.clock = clock
+        loop = self.settings
+        self.key = loop.signing_key(settings.db_path)
+        self.site = SiteData(loop.site_data, store)
+        self.mail_dir = loop.resolved_mail_dir(settings.db_path)
+        transport = (SmtpTransport(loop.smtp_host, loop.smtp_port, loop.smtp_security, loop.smtp_user,
+                                   loop.smtp_password, loop.smtp_timeout)
+                     if loop.smtp_host else FolderTransport(self.mail_dir))
+        senders = {outbox.EMAIL: transport.send}
+        if loop.webhook_url:
+            senders[outbox.WEBHOOK] = WebhookTransport(loop.webhook_url, loop.webhook_secret).send
+        self.worker = outbox.OutboxWorker(
+            store, senders, retry_base=loop.retry_base, retry_max=loop.retry_max,
+            max_attempts=loop.max_attempts, poll_interval=loop.poll_interval, clock=clock,
+            housekeeping=(lambda now: optin.expire(store, now),))
+
+    def start(self) -> None:
+        if self.site.checking:
+            self.site.load(self.clock())
+        self.worker.start()
+
+    def stop(self) -> None:
+        self.worker.stop()
+
+    def wake(self) -> None:
+        self.worker.wake()
+
+    # --- a new lead -----------------------------------------------------------------------
+
+    def versions_known(self, values: dict[str, str], now: datetime) -> bool | None:
+        return self.site.known(values["consent_version"], values["privacy_version"], now)
+
+    def link(self, path: str, action: bytes, token: str, expires: datetime | None) -> str:
+        return f"{self.settings.public_url}{path}?t={quote(optin.sign(self.key, action, token, expires))}"
+
+    def prepare(self, values: dict[str, str], now: datetime) -> Plan:
+        loop = self.settings
+        landing = self.site.landing(values["landing"], now)
+        page = landing.get("title") or values["landing"]
+        marketing = values.get("marketing_consent") == lead_form.CONSENT_GIVEN
+        token = optin.new_token()
+        withdraw_url = self.link(WITHDRAW_PATH, optin.WITHDRAW, token, None)
+        emails = []
+        recipients = loop.recipients(values["landing"])
+        if recipients:
+            emails.append(notify.owner_notification(values, page, loop.sender, recipients, now))
+        if marketing:
+            confirm_url = self.link(CONFIRM_PATH, optin.CONFIRM, token, now + timedelta(days=loop.optin_days))
+            emails.append(notify.confirmation(values, page, self.site.consent_text(values["consent_version"]),
+                                              confirm_url, withdraw_url, loop.optin_days, loop.sender, now))
+        if landing.get("autoresponder"):
+            emails.append(notify.autoresponder(values, landing["autoresponder"], withdraw_url, loop.sender, now))
+        return Plan(token, tuple(emails), bool(loop.webhook_url), values, marketing, loop.optin_days, now)
+
+    # --- links from the emails ------------------------------------------------------------
+
+    def open_link(self, path: str, signed: str, now: datetime) -> tuple[int, bytes, str]:
+        """(status, page, outcome) of opening a confirmation or withdrawal link."""
+        action = PATHS[path]
+        outcome, token = optin.verify(self.key, action, signed, now)
+        if not outcome:
+            with self.store.write() as conn:
+                change = optin.confirm if action == optin.CONFIRM else optin.withdraw
+                outcome, row = change(conn, token, now)
+                event = {optin.CONFIRMED: webhook.CONSENT_CONFIRMED,
+                         optin.WITHDRAWN: webhook.CONSENT_WITHDRAWN}.get(outcome)
+                if event and self.settings.webhook_url:
+                    data = {"id": row["lead_id"], "email": row["email"], "landing": row["landing"]}
+                    outbox.enqueue(conn, outbox.WEBHOOK, webhook.payload(event, data, timestamp(now)),
+                                   now=now, lead_id=row["lead_id"])
+            self.wake()
+        status, title, message = OUTCOMES[outcome]
+        return status, notice_page(title, message, self.site_origin + "/"), outcome
