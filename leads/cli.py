@@ -61,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: %(default)g)")
     serve.add_argument("--require-origin", action="store_true", default=env.require_origin,
                        help="refuse posts that carry neither Origin nor Referer (non-browser clients)")
-    serve.add_argument("--threads", type=int, default=32, metavar="N",
-                       help="requests handled at once (default: %(default)s); more wait in a queue")
+    serve.add_argument("--server", choices=("waitress", "stdlib"), default=None,
+                       help="waitress (production: slow clients hold no thread; the default when "
+                            "installed) or stdlib (development only)")
+    serve.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="requests handled at once (default: 16 with waitress, 32 with stdlib)")
+    serve.add_argument("--trusted-proxy", default=env.trusted_proxy, metavar="ADDRESS",
+                       help="the reverse proxy's address: only its X-Forwarded-For is believed "
+                            "(waitress only; default: $APPRODO_LEADS_TRUSTED_PROXY or none)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     loop = serve.add_argument_group("lead loop", "notifications, double opt-in, consent ledger "
                                     "(SMTP settings, secrets and the webhook: see handbook/docs/lead-loop.md)")
@@ -214,17 +220,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise SettingsError("--max-body: expected a positive number of bytes")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
-    if args.threads <= 0:
+    if args.threads is not None and args.threads <= 0:
         raise SettingsError("--threads: expected a positive number")
+    server = args.server or ("waitress" if _waitress_installed() else "stdlib")
+    if server == "stdlib" and args.trusted_proxy:
+        raise SettingsError("--trusted-proxy needs --server waitress")
     app = LeadApp(settings)
     try:
-        serve(app, args.host, args.port, args.threads)
+        if server == "waitress":
+            from . import production
+            production.serve(app, args.host, args.port,
+                             production.Limits(threads=args.threads or 16, trusted_proxy=args.trusted_proxy))
+        else:
+            log.warning("the stdlib server gives each connection a thread: use it for development only")
+            serve(app, args.host, args.port, args.threads or 32)
     except OSError as problem:  # typically: the port is taken (another receiver running?)
         app.close()
         print(f"approdo-leads: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}",
               file=sys.stderr)
         return 2
     return 0
+
+
+def _waitress_installed() -> bool:
+    try:
+        import waitress  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def cmd_export(args: argparse.Namespace) -> int:

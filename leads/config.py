@@ -22,6 +22,7 @@ ENV_MAX_BODY = "APPRODO_LEADS_MAX_BODY"
 ENV_RATE = "APPRODO_LEADS_RATE_LIMIT"
 ENV_DEDUPE = "APPRODO_LEADS_DEDUPE_WINDOW"
 ENV_REQUIRE_ORIGIN = "APPRODO_LEADS_REQUIRE_ORIGIN"
+ENV_TRUSTED_PROXY = "APPRODO_LEADS_TRUSTED_PROXY"
 
 
 class SettingsError(ValueError):
@@ -43,6 +44,8 @@ class Settings:
     require_origin: bool = False
     # Notifications, double opt-in, consent ledger, webhook (leads/loop_settings.py).
     loop: LoopSettings = field(default_factory=LoopSettings)
+    # The reverse proxy whose X-Forwarded-For names the client (None: the peer is the client).
+    trusted_proxy: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -59,6 +62,7 @@ class Settings:
             dedupe_window=float(env.get(ENV_DEDUPE, base.dedupe_window)),
             require_origin=env.get(ENV_REQUIRE_ORIGIN, "").lower() in ("1", "true", "yes"),
             loop=LoopSettings.from_env(env),
+            trusted_proxy=env.get(ENV_TRUSTED_PROXY) or None,
         )
 
     def __post_init__(self) -> None:

@@ -92,6 +92,23 @@ def post_json(port: int, data: object, origin: str | None = SITE,
 
 
 @contextmanager
+def running_production(app: LeadApp, limits=None) -> Iterator[int]:
+    """Serve ``app`` with the production server (waitress) in a background thread."""
+    from . import production
+
+    server = production.make(app, HOST, 0, limits or production.Limits())
+    stop = threading.Event()
+    thread = threading.Thread(target=production.run, args=(server, stop), daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        stop.set()
+        thread.join()
+        app.store.close()
+
+
+@contextmanager
 def running(app: LeadApp) -> Iterator[int]:
     """Serve ``app`` in a background thread; yields the port."""
     server = make(app, HOST, 0)
