@@ -25,7 +25,7 @@ from .loop import PATHS as LINK_PATHS
 from .loop import LeadLoop
 from .pages import error_page
 from .ratelimit import RateLimiter
-from .storage import SPAM, Store, utcnow
+from .storage import SPAM, Store, StorageError, utcnow
 from .validation import (
     JSON,
     UNKNOWN_KEY,
@@ -53,6 +53,8 @@ HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form
 # A body larger than this is not even read to the end before answering 413.
 DRAIN_LIMIT = 1024 * 1024
 PREFLIGHT_MAX_AGE = "600"
+# Seconds a client (or the monitoring) should wait after a 503 before trying again.
+RETRY_AFTER = "5"
 
 MESSAGE_ORIGIN = "Questo sito non è autorizzato a inviare richieste a questo modulo."
 MESSAGE_RATE = "Hai inviato troppe richieste in poco tempo. Riprova tra qualche minuto."
@@ -81,6 +83,10 @@ class LeadApp:
                  clock: Callable[[], datetime] = utcnow):
         self.settings = settings
         self.store = store or Store(settings.db_path)
+        problems = self.store.integrity_problems()
+        if problems:
+            raise StorageError(f"{self.store.path}: the database is damaged ({problems[0]}); "
+                               "run `approdo-leads doctor` to save what can be read")
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
         self.origins = frozenset(settings.site_origins)
@@ -134,11 +140,17 @@ class LeadApp:
     # --- endpoints ------------------------------------------------------------------------
 
     def health(self) -> Response:
+        """Healthy means a lead posted now would be stored: the database file is still the one
+        opened at start and takes a durable write."""
         try:
+            self.store.check_file()
+            self.store.probe_write(self.clock())
             version = self.store.version()
-        except sqlite3.Error:
-            log.exception("health check: database unavailable")
-            return json_response(503, {"ok": False})
+        except (sqlite3.Error, StorageError) as problem:
+            log.error("health check: leads cannot be stored: %s", problem)
+            response = json_response(503, {"ok": False})
+            response.headers.append(("Retry-After", RETRY_AFTER))
+            return response
         return json_response(200, {"ok": True, "schema": version})
 
     def preflight(self, environ: dict) -> Response:
@@ -190,10 +202,10 @@ class LeadApp:
             else:
                 outcome = self.store.add_lead(submission.stored(), now, self.settings.dedupe_window,
                                               then=plan.then if plan else None)
-        except sqlite3.Error:
-            log.exception("could not store a lead")
+        except (sqlite3.Error, StorageError) as problem:
+            log.error("could not store a lead: %s", problem)
             response = self.error(environ, 503, MESSAGE_UNAVAILABLE, outcome="storage-error")
-            response.headers.append(("Retry-After", "5"))
+            response.headers.append(("Retry-After", RETRY_AFTER))
             return response
         if plan is not None:
             self.loop.wake()

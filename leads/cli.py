@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -28,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (SettingsError, LoopSettingsError, StorageError) as problem:
         print(f"approdo-leads: {problem}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as problem:
+        # A damaged file: say so and where to go, not a traceback.
+        print(f"approdo-leads: the lead database cannot be read ({problem}); run "
+              "`approdo-leads doctor --output saved.sqlite3` to save what can be read", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # `approdo-leads export | head`: the reader left; stop quietly, as Unix tools do.
@@ -69,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--trusted-proxy", default=env.trusted_proxy, metavar="ADDRESS",
                        help="the reverse proxy's address: only its X-Forwarded-For is believed "
                             "(waitress only; default: $APPRODO_LEADS_TRUSTED_PROXY or none)")
+    serve.add_argument("--backup-dir", type=Path, default=env.backup_dir, metavar="DIR",
+                       help="write a verified backup here at start and every --backup-every hours "
+                            "(default: $APPRODO_LEADS_BACKUP_DIR or none)")
+    serve.add_argument("--backup-every", type=float, default=24, metavar="HOURS",
+                       help="hours between backups (default: %(default)g)")
+    serve.add_argument("--retention-days", type=_days, default=env.retention_days, metavar="DAYS",
+                       help="backups older than this are deleted, as `prune` deletes leads "
+                            "(default: $APPRODO_LEADS_RETENTION_DAYS or %(default)s)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     loop = serve.add_argument_group("lead loop", "notifications, double opt-in, consent ledger "
                                     "(SMTP settings, secrets and the webhook: see handbook/docs/lead-loop.md)")
@@ -140,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     consent.add_argument("--email", required=True, help="the address (any letter case)")
     consent.add_argument("--json", action="store_true", help="machine-readable output")
     consent.set_defaults(handler=cmd_consent)
+    backup = commands.add_parser("backup", help="write a verified copy of the database (safe while serving)")
+    _db_option(backup)
+    backup.add_argument("--dir", type=Path, required=True, metavar="DIR", help="the backup folder")
+    backup.add_argument("--retention-days", type=_days, default=env.retention_days, metavar="DAYS",
+                        help="delete backups older than this (default: %(default)s)")
+    backup.set_defaults(handler=cmd_backup)
+
+    doctor = commands.add_parser("doctor", help="check the database; save what can be read from a damaged one")
+    _db_option(doctor)
+    doctor.add_argument("--output", type=Path, metavar="FILE",
+                        help="a new database to copy every readable row into")
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 
@@ -226,6 +252,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if server == "stdlib" and args.trusted_proxy:
         raise SettingsError("--trusted-proxy needs --server waitress")
     app = LeadApp(settings)
+    schedule = None
+    if args.backup_dir:
+        from .backup import BackupSchedule
+        schedule = BackupSchedule(app.store, args.backup_dir, args.backup_every * 3600,
+                                  args.retention_days).start()
     try:
         if server == "waitress":
             from . import production
@@ -239,7 +270,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"approdo-leads: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}",
               file=sys.stderr)
         return 2
+    finally:
+        if schedule is not None:
+            schedule.stop()
     return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import make_backup, prune_backups
+
+    store = _existing_store(args)
+    now = utcnow()
+    try:
+        path = make_backup(store, args.dir, now)
+    finally:
+        store.close()
+    removed = prune_backups(args.dir, args.retention_days, now)
+    print(f"Backup written and verified: {path}"
+          + (f"; {len(removed)} older than {args.retention_days} days deleted" if removed else ""))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .salvage import check, salvage
+
+    path = _db_path(args)
+    if args.output is None:
+        problems = check(path)
+        if not problems:
+            print(f"{path}: sound (integrity check ok)")
+            return 0
+        print(f"{path}: damaged:", *(f"  {problem}" for problem in problems), sep="\n")
+        print("Run again with --output NEW.sqlite3 to copy every readable lead into a new database.")
+        return 1
+    report = salvage(path, args.output)
+    state = "damaged" if report.problems else "sound"
+    print(f"{path}: {state}; copied into {args.output}:")
+    for table, count in report.saved.items():
+        lost = report.read_errors.get(table, 0)
+        print(f"  {table}: {count} row(s)" + (f", {lost} unreadable stretch(es) skipped" if lost else ""))
+    if report.problems:
+        print("Stop the receiver, keep the damaged file, and serve from the new one "
+              "(or restore the latest backup and compare).")
+    return 1 if report.problems else 0
 
 
 def _waitress_installed() -> bool:

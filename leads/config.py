@@ -23,6 +23,8 @@ ENV_RATE = "APPRODO_LEADS_RATE_LIMIT"
 ENV_DEDUPE = "APPRODO_LEADS_DEDUPE_WINDOW"
 ENV_REQUIRE_ORIGIN = "APPRODO_LEADS_REQUIRE_ORIGIN"
 ENV_TRUSTED_PROXY = "APPRODO_LEADS_TRUSTED_PROXY"
+ENV_BACKUP_DIR = "APPRODO_LEADS_BACKUP_DIR"
+ENV_RETENTION = "APPRODO_LEADS_RETENTION_DAYS"
 
 
 class SettingsError(ValueError):
@@ -46,6 +48,10 @@ class Settings:
     loop: LoopSettings = field(default_factory=LoopSettings)
     # The reverse proxy whose X-Forwarded-For names the client (None: the peer is the client).
     trusted_proxy: str | None = None
+    # Where `serve` writes its automatic backups (None: no backups), and how long leads and
+    # backups are kept.
+    backup_dir: Path | None = None
+    retention_days: int = 365
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -63,6 +69,8 @@ class Settings:
             require_origin=env.get(ENV_REQUIRE_ORIGIN, "").lower() in ("1", "true", "yes"),
             loop=LoopSettings.from_env(env),
             trusted_proxy=env.get(ENV_TRUSTED_PROXY) or None,
+            backup_dir=Path(env[ENV_BACKUP_DIR]) if env.get(ENV_BACKUP_DIR) else None,
+            retention_days=_positive_int(env.get(ENV_RETENTION, str(base.retention_days)), ENV_RETENTION, "days"),
         )
 
     def __post_init__(self) -> None:
@@ -132,11 +140,11 @@ def parse_rate(text: str) -> tuple[int, float]:
     return limit, seconds
 
 
-def _positive_int(text: str, name: str) -> int:
+def _positive_int(text: str, name: str, unit: str = "bytes") -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value <= 0:
-        raise SettingsError(f"{name}: expected a positive number of bytes, got {text!r}")
+        raise SettingsError(f"{name}: expected a positive number of {unit}, got {text!r}")
     return value

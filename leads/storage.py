@@ -16,6 +16,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -112,6 +113,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             DELETE FROM outbox WHERE lead_id = old.id;
         END""",
     ),
+    # 4: the row /health rewrites to prove the database takes durable writes, and the spam
+    # quarantine (posts that look like spam, kept for review instead of being dropped).
+    (
+        "CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL)",
+        """CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            email TEXT NOT NULL DEFAULT '',
+            lead TEXT NOT NULL
+        )""",
+        "CREATE INDEX quarantine_received_at ON quarantine (received_at)",
+        "CREATE INDEX quarantine_email ON quarantine (email COLLATE NOCASE)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -133,6 +148,15 @@ class StorageError(RuntimeError):
     """The database cannot be used as it is (e.g. written by a newer version)."""
 
 
+class FileGone(StorageError):
+    """The database file was deleted or replaced under the running receiver: what it writes
+    now goes to a file nobody will ever read, so it must not acknowledge anything."""
+
+
+class NotGone(StorageError):
+    """Deleted rows still have a copy in the database files (a reader holds an old snapshot)."""
+
+
 def timestamp(moment: datetime) -> str:
     """A UTC time as stored: sortable text, e.g. ``2026-11-22T10:28:00.123456Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -145,8 +169,11 @@ def utcnow() -> datetime:
 class Store:
     """The lead database at ``path``, created and migrated on first use."""
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000, pool_size: int = 16):
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 10_000, pool_size: int = 16,
+                 checkpoint_timeout: float = 5.0):
         self.path = Path(path)
+        # How long erase/prune retry a checkpoint that readers keep from completing.
+        self.checkpoint_timeout = checkpoint_timeout
         self.busy_timeout_ms = busy_timeout_ms
         self.pool_size = pool_size
         self._idle: list[sqlite3.Connection] = []
@@ -157,7 +184,27 @@ class Store:
         if not self.path.exists():
             # Personal data: readable by its owner only (SQLite gives -wal/-shm the same mode).
             self.path.touch(mode=0o600)
+        self._identity = self._file_identity()
         self.migrate()
+
+    # --- the file itself ------------------------------------------------------------------
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def check_file(self) -> None:
+        """Raise ``FileGone`` if the database file is no longer the one this store opened.
+
+        Open connections keep writing to a deleted (or renamed-over) file without any error;
+        comparing device and inode numbers is the only way to notice.
+        """
+        if self._file_identity() != self._identity:
+            raise FileGone(f"{self.path}: the database file was deleted or replaced while the receiver "
+                           "was running; restart it (restore the file from a backup first if it was lost)")
 
     # --- connections ----------------------------------------------------------------------
 
@@ -291,15 +338,16 @@ class Store:
             where, params = "email = ? COLLATE NOCASE", (email.strip(),)
             # Campaign names are dropped too: a campaign link may be made for one person.
             erased = self._retire(conn, where, params, ERASED, keep_campaign=False)
+            erased += conn.execute(f"DELETE FROM quarantine WHERE {where}", params).rowcount
             self._count(conn, ERASURE, timestamp(moment)[:10])
-        self.checkpoint()
+        self.checkpoint_fully()
         return erased
 
     def prune(self, before: datetime) -> int:
         """Retention: delete the leads received before ``before``; keep anonymous counts."""
         with self.write() as conn:
             pruned = self._retire(conn, "received_at < ?", (timestamp(before),), EXPIRED, keep_campaign=True)
-        self.checkpoint()
+        self.checkpoint_fully()
         return pruned
 
     @staticmethod
@@ -319,6 +367,40 @@ class Store:
         """Copy the WAL into the database file and empty it; False if readers kept it busy."""
         with self.connection() as conn:
             return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+
+    def checkpoint_fully(self) -> None:
+        """Checkpoint until the WAL is empty, retrying while readers finish; ``NotGone`` if a
+        reader still holds an older snapshot after ``checkpoint_timeout`` seconds.
+
+        Until then the old pages (with what was just deleted) stay in the database file and
+        the deletion only in the WAL: reporting success would be untrue.
+        """
+        deadline = time.monotonic() + self.checkpoint_timeout
+        while not self.checkpoint():
+            if time.monotonic() > deadline:
+                raise NotGone(
+                    f"{self.path}: the rows are deleted, but another program is reading the database "
+                    "(an open `sqlite3` shell, a backup, a report) and keeps the old copy in the file; "
+                    "close it and run the same command again")
+            time.sleep(0.05)
+
+    # --- health ---------------------------------------------------------------------------
+
+    def probe_write(self, moment: datetime) -> None:
+        """A durable write through the same path as a lead: raises if leads cannot be stored."""
+        when = timestamp(moment)
+        self._committer.run(lambda conn: conn.execute(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?)"
+            " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at", (when,)))
+
+    def integrity_problems(self, limit: int = 20) -> list[str]:
+        """What ``PRAGMA integrity_check`` finds wrong (empty when the database is sound)."""
+        try:
+            with self.connection() as conn:
+                rows = [row[0] for row in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+        except sqlite3.DatabaseError as problem:  # damaged past what the check can walk
+            return [str(problem)]
+        return [] if rows == ["ok"] else rows
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -462,6 +544,7 @@ class GroupCommitter:
     def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         try:
             with self.store._write_lock:
+                self.store.check_file()
                 conn.execute("BEGIN IMMEDIATE")
                 for job in batch:
                     conn.execute("SAVEPOINT job")
@@ -472,6 +555,8 @@ class GroupCommitter:
                         job.error = problem
                     conn.execute("RELEASE job")
                 conn.execute("COMMIT")
+                # Deleted while we wrote: the commit went to a file nobody will read.
+                self.store.check_file()
         except BaseException as problem:  # nothing of the batch is durable: tell every caller
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
