@@ -142,6 +142,32 @@ ERASED = "erased"
 EXPIRED = "expired"
 
 STORED = "stored"
+UPDATED = "updated"
+
+# Contact details a repeated post replaces when it brings a new value: the newer is the one
+# the person wants to be reached at.
+NEWER_WINS = ("name", "company", "phone")
+
+
+def merge_repeat(old: dict, new: dict, when: str) -> dict[str, object]:
+    """The columns of an already stored lead that a repeated post changes.
+
+    Newer contact details win; a new message is appended (with the time it came) instead of
+    being discarded; a marketing consent given the second time is recorded with the versions of
+    the texts shown then. The first attribution (landing, campaign, page) stays: it is the
+    campaign that brought the person.
+    """
+    changes: dict[str, object] = {}
+    for name in NEWER_WINS:
+        if new[name] and new[name] != old[name]:
+            changes[name] = new[name]
+    message = new["message"].strip()
+    if message and message not in old["message"]:
+        changes["message"] = f"{old['message']}\n\n[{when}]\n{message}" if old["message"] else message
+    if new["marketing_consent"] and not old["marketing_consent"]:
+        changes.update(marketing_consent=1, consent_version=new["consent_version"],
+                       privacy_version=new["privacy_version"])
+    return changes
 
 
 class StorageError(RuntimeError):
@@ -284,7 +310,9 @@ class Store:
 
     def add_lead(self, values: dict[str, str], received_at: datetime, dedupe_window: float,
                  then: Callable[[sqlite3.Connection, int], None] | None = None) -> str:
-        """Store a validated lead; returns ``STORED`` or ``DUPLICATE`` (already stored lately).
+        """Store a validated lead; returns ``STORED``, or for a repeat of a recent lead (same
+        address, same landing page, within ``dedupe_window`` seconds) ``UPDATED`` when it
+        brought something new (merged into that lead, see ``merge_repeat``) or ``DUPLICATE``.
 
         ``then(conn, lead_id)`` runs in the same transaction right after the insert (the lead
         loop queues its messages there: a lead and its messages are committed together).
@@ -298,13 +326,18 @@ class Store:
         def insert(conn: sqlite3.Connection) -> str:
             if dedupe_window > 0:
                 seen = conn.execute(
-                    "SELECT 1 FROM leads WHERE landing = ? AND email = ? COLLATE NOCASE"
-                    " AND received_at >= ? LIMIT 1",
+                    f"SELECT id, {', '.join(LEAD_COLUMNS)} FROM leads WHERE landing = ?"
+                    " AND email = ? COLLATE NOCASE AND received_at >= ? ORDER BY received_at DESC, id DESC LIMIT 1",
                     (row["landing"], row["email"], since),
                 ).fetchone()
                 if seen:
                     self._count(conn, DUPLICATE, when[:10])
-                    return DUPLICATE
+                    changes = merge_repeat(dict(seen), row, when)
+                    if not changes:
+                        return DUPLICATE
+                    conn.execute(f"UPDATE leads SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?",
+                                 (*changes.values(), seen["id"]))
+                    return UPDATED
             columns = ("received_at", *LEAD_COLUMNS)
             cursor = conn.execute(
                 f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",

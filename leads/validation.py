@@ -26,9 +26,12 @@ ACCEPTED_TYPES = (FORM, MULTIPART, JSON)
 # Fields whose value is a web address the visitor's browser filled in.
 URL_FIELDS = ("page_url", "referrer", NEXT)
 
-# Single-line fields may not hold control characters; the message may hold tabs and newlines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Single-line fields may not hold control characters (C0, DEL, C1), line or paragraph
+# separators, or the bidirectional embeddings, overrides and isolates that make an export or
+# an email show text in another order than it was typed ("Trojan Source"); the message may
+# hold tabs and newlines, nothing else of these.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MULTILINE_FIELDS = ("message",)
 
 # Italian names for the fields a visitor never sees (visitor fields carry their own label).
@@ -159,9 +162,20 @@ def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
+def _refuse_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``{"email": "a", "email": "b"}``: which one the visitor meant is a guess, as for a form
+    field sent twice; refuse it rather than keep the last."""
+    data: dict[str, object] = {}
+    for name, value in pairs:
+        if name in data:
+            raise RequestError(400, MESSAGE_INVALID, {_error_key(name): "Campo inviato più di una volta."})
+        data[name] = value
+    return data
+
+
 def _decode_json(body: bytes) -> dict[str, object]:
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"), object_pairs_hook=_refuse_repeated_keys)
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[…" nesting
         raise RequestError(400, "Il contenuto della richiesta non è un JSON valido.") from None
     if not isinstance(data, dict):
