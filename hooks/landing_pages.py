@@ -17,7 +17,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from approdo import clock
-from approdo import consent_ledger, events
+from approdo import consent_ledger, events, form_manifest
 from approdo import landing as model
 from approdo import lead_form
 from approdo.errors import REPORT
@@ -89,6 +89,10 @@ def on_files(files, config):
             _stamps[landing.slug] = dt.datetime.fromtimestamp(
                 Path(file.abs_src_path).stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
 
+    # The receiver refuses posts no form of this site sends (see approdo.form_manifest).
+    files.append(File.generated(config, form_manifest.FILE_NAME,
+                                content=form_manifest.manifest_json(_landings.values()),
+                                inclusion=InclusionLevel.NOT_IN_NAV))
     if not _landings:
         return files
     _versions.update(_consent_versions(config, files))
@@ -252,7 +256,8 @@ def on_page_context(context, page, config, nav):
     context["landing_event"] = (events.view(landing.event, model.ics_url(landing.slug))
                                 if landing.event else None)
     context["landing_consent_text"] = _versions["consent_text"]
+    page_url = (site_url.rstrip("/") + "/" + landing.url) if site_url else ""
     context["landing_form"] = model.form_view(landing, _versions["consent_version"],
-                                              _versions["privacy_version"], next_url)
+                                              _versions["privacy_version"], next_url, page_url)
     context["landing_privacy_url"] = _versions["privacy_url"]
     return context

@@ -23,6 +23,7 @@ from approdo import lead_form
 from .config import Settings, origin_of
 from .loop import PATHS as LINK_PATHS
 from .loop import LeadLoop
+from .forms import FormCatalog
 from .pages import error_page
 from .ratelimit import RateLimiter
 from .storage import SPAM, Store, StorageError, utcnow
@@ -89,6 +90,8 @@ class LeadApp:
                                "run `approdo-leads doctor` to save what can be read")
         self.clock = clock
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
+        # The site's landing forms (forms.json from the build); None: any contract field passes.
+        self.forms = FormCatalog(settings.forms_path) if settings.forms_path else None
         self.origins = frozenset(settings.site_origins)
         # Notifications, double opt-in and webhook (leads/loop.py); None when turned off.
         self.loop = LeadLoop(settings, self.store, clock) if settings.loop.enabled else None
@@ -177,6 +180,8 @@ class LeadApp:
             body = self.read_body(environ)
             fields = decode_body(environ.get("CONTENT_TYPE", ""), body)
             submission = validate(fields)
+            if self.forms is not None:
+                self.forms.check(fields)
         except RequestError as problem:
             return self.error(environ, problem.status, problem.message, problem.errors, fields,
                               outcome=f"invalid:{','.join(sorted(problem.errors)) or problem.status}")

@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: %(default)g)")
     serve.add_argument("--require-origin", action="store_true", default=env.require_origin,
                        help="refuse posts that carry neither Origin nor Referer (non-browser clients)")
+    serve.add_argument("--forms", type=Path, default=env.forms_path, metavar="FILE",
+                       help="the site's forms.json (written by `mkdocs build` into site/): refuse posts "
+                            "for unknown landing pages, missing required fields or extra fields "
+                            "(default: $APPRODO_LEADS_FORMS or no check)")
     serve.add_argument("--server", choices=("waitress", "stdlib"), default=None,
                        help="waitress (production: slow clients hold no thread; the default when "
                             "installed) or stdlib (development only)")
@@ -241,6 +245,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         dedupe_window=args.dedupe_window,
         require_origin=args.require_origin,
         loop=_loop_settings(args, base),
+        trusted_proxy=args.trusted_proxy,
+        backup_dir=args.backup_dir,
+        retention_days=args.retention_days,
+        forms_path=args.forms,
     )
     if settings.max_body_bytes <= 0:
         raise SettingsError("--max-body: expected a positive number of bytes")

@@ -24,6 +24,7 @@ ENV_DEDUPE = "APPRODO_LEADS_DEDUPE_WINDOW"
 ENV_REQUIRE_ORIGIN = "APPRODO_LEADS_REQUIRE_ORIGIN"
 ENV_TRUSTED_PROXY = "APPRODO_LEADS_TRUSTED_PROXY"
 ENV_BACKUP_DIR = "APPRODO_LEADS_BACKUP_DIR"
+ENV_FORMS = "APPRODO_LEADS_FORMS"
 ENV_RETENTION = "APPRODO_LEADS_RETENTION_DAYS"
 
 
@@ -52,6 +53,8 @@ class Settings:
     # backups are kept.
     backup_dir: Path | None = None
     retention_days: int = 365
+    # The site's forms.json (written by the build): posts no landing form sends are refused.
+    forms_path: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -70,6 +73,7 @@ class Settings:
             loop=LoopSettings.from_env(env),
             trusted_proxy=env.get(ENV_TRUSTED_PROXY) or None,
             backup_dir=Path(env[ENV_BACKUP_DIR]) if env.get(ENV_BACKUP_DIR) else None,
+            forms_path=Path(env[ENV_FORMS]) if env.get(ENV_FORMS) else None,
             retention_days=_positive_int(env.get(ENV_RETENTION, str(base.retention_days)), ENV_RETENTION, "days"),
         )
 

@@ -256,7 +256,7 @@ def with_referer_attribution(submission: Submission, referer: str) -> Submission
     fields are filled, only with values the contract accepts; the caller checks the origin.
     """
     values = dict(submission.values)
-    if not values.get("page_url") and not field_problem("page_url", referer):
+    if not field_problem("page_url", referer) and _completes(values.get("page_url", ""), referer):
         values["page_url"] = referer
     if not any(values.get(name) for name in lead_form.UTM_FIELDS):
         try:
@@ -268,6 +268,15 @@ def with_referer_attribution(submission: Submission, referer: str) -> Submission
             if value and not field_problem(name, value):
                 values[name] = value
     return Submission(values)
+
+
+def _completes(page_url: str, referer: str) -> bool:
+    """Whether the Referer says more than the form's ``page_url``: there is none, or the form
+    holds its page's bare address (no JavaScript) and the Referer is that page with its query."""
+    if not page_url:
+        return True
+    page, ref = urlsplit(page_url), urlsplit(referer)
+    return (not page.query and bool(ref.query) and (page.scheme, page.netloc, page.path) == (ref.scheme, ref.netloc, ref.path))
 
 
 def is_web_url(value: str) -> bool:

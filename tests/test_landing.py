@@ -266,8 +266,10 @@ def test_sample_hidden_fields_consent_and_honeypot(real_site, samples, slug):
     assert hidden["landing"] == slug
     assert hidden["consent_version"] == consent_version
     assert hidden["privacy_version"] == privacy_version
-    for name in lead_form.UTM_FIELDS + ("page_url", "referrer"):
+    for name in lead_form.UTM_FIELDS + ("referrer",):
         assert hidden[name] == ""
+    # A post without JavaScript still says which page it came from; the script adds the query.
+    assert hidden["page_url"] == f"http://127.0.0.1:8000/landing/{slug}/"
     assert hidden[lead_form.NEXT] == f"http://127.0.0.1:8000/landing/{slug}/grazie/"
     assert "form-name" not in hidden
     assert set(hidden) <= set(lead_form.FIELDS_BY_NAME)

@@ -685,10 +685,12 @@ _ENCODING = {"approdo": "json", "formspree": "json", "netlify": "form", "generic
 
 
 def form_view(landing: Landing, consent_version: str, privacy_version: str,
-              next_url: str) -> FormView:
+              next_url: str, page_url: str = "") -> FormView:
     """The form of ``landing``: visible controls in contract order, then the hidden fields.
 
-    ``next_url`` is the absolute thank-you URL a plain (non-JavaScript) post is redirected to.
+    ``next_url`` is the absolute thank-you URL a plain (non-JavaScript) post is redirected to;
+    ``page_url`` the landing page's own address, which such a post records as its page (a
+    cross-origin Referer names only the site; the page script replaces it with the full one).
     """
     controls = tuple(
         Control(f.name, landing.label(f.name), f.input_type, f.autocomplete,
@@ -700,7 +702,7 @@ def form_view(landing: Landing, consent_version: str, privacy_version: str,
         (CONSENT_VERSION, consent_version),
         (PRIVACY_VERSION, privacy_version),
         *((name, "") for name in lead_form.UTM_FIELDS),
-        (PAGE_URL, ""),
+        (PAGE_URL, page_url),
         (REFERRER, ""),
         (lead_form.NEXT, next_url),
     ]
