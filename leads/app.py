@@ -23,10 +23,11 @@ from approdo import lead_form
 from .config import Settings, origin_of
 from .loop import PATHS as LINK_PATHS
 from .loop import LeadLoop
+from . import spam
 from .forms import FormCatalog
 from .pages import error_page
 from .ratelimit import RateLimiter
-from .storage import SPAM, Store, StorageError, utcnow
+from .storage import Store, StorageError, utcnow
 from .validation import (
     JSON,
     UNKNOWN_KEY,
@@ -54,6 +55,8 @@ HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form
 # A body larger than this is not even read to the end before answering 413.
 DRAIN_LIMIT = 1024 * 1024
 PREFLIGHT_MAX_AGE = "600"
+# Where the page script gets its proof-of-work challenge.
+CHALLENGE_PATH = "/leads/challenge"
 # Seconds a client (or the monitoring) should wait after a 503 before trying again.
 RETRY_AFTER = "5"
 
@@ -92,6 +95,7 @@ class LeadApp:
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
         # The site's landing forms (forms.json from the build); None: any contract field passes.
         self.forms = FormCatalog(settings.forms_path) if settings.forms_path else None
+        self.proof_of_work = spam.ProofOfWork() if settings.proof_of_work else None
         self.origins = frozenset(settings.site_origins)
         # Notifications, double opt-in and webhook (leads/loop.py); None when turned off.
         self.loop = LeadLoop(settings, self.store, clock) if settings.loop.enabled else None
@@ -109,7 +113,7 @@ class LeadApp:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = (environ.get("PATH_INFO", "") or "/").rstrip("/") or "/"
         # Known paths only in logs: an unknown path or a query string could carry anything.
-        shown = path if path in ("/leads", "/health", *LINK_PATHS) else "(other path)"
+        shown = path if path in ("/leads", "/health", CHALLENGE_PATH, *LINK_PATHS) else "(other path)"
         try:
             response = self.route(method, path, environ)
         except Exception:  # a bug must not leak a traceback to the visitor
@@ -128,6 +132,12 @@ class LeadApp:
             if method not in ("GET", "HEAD"):
                 return self.method_not_allowed(environ, "GET, HEAD")
             return self.health()
+        if path == CHALLENGE_PATH:
+            if method not in ("GET", "HEAD"):
+                return self.method_not_allowed(environ, "GET, HEAD")
+            if self.proof_of_work is None:
+                return json_response(404, {"ok": False, "message": "Indirizzo non trovato."})
+            return json_response(200, self.proof_of_work.challenge())
         if path == "/leads":
             if method == "POST":
                 return self.post(environ)
@@ -186,11 +196,12 @@ class LeadApp:
             return self.error(environ, problem.status, problem.message, problem.errors, fields,
                               outcome=f"invalid:{','.join(sorted(problem.errors)) or problem.status}")
         referer = environ.get("HTTP_REFERER", "")
-        if not submission.is_spam and is_web_url(referer) and origin_of(referer) in self.origins:
+        if is_web_url(referer) and origin_of(referer) in self.origins:
             submission = with_referer_attribution(submission, referer)
         now = self.clock()
+        reason = spam.suspicion(submission.values, self.proof_of_work, self.settings.require_proof)
         plan = None
-        if not submission.is_spam and self.loop is not None:
+        if not reason and self.loop is not None:
             known = self.loop.versions_known(submission.values, now)
             if known is None:
                 response = self.error(environ, 503, MESSAGE_LEDGER, outcome="ledger-unavailable")
@@ -201,9 +212,9 @@ class LeadApp:
                                   fields, outcome="invalid:unknown-version")
             plan = self.loop.prepare(submission.stored(), now)
         try:
-            if submission.is_spam:
-                self.store.count_event(SPAM, now)
-                outcome = "spam"
+            if reason:  # kept for review, never dropped: a false positive is a customer
+                spam.quarantine(self.store, submission.stored(), reason, now, self.settings.spam_days)
+                outcome = f"quarantined:{reason}"
             else:
                 outcome = self.store.add_lead(submission.stored(), now, self.settings.dedupe_window,
                                               then=plan.then if plan else None)
@@ -214,7 +225,7 @@ class LeadApp:
             return response
         if plan is not None:
             self.loop.wake()
-        # Spam and duplicates get exactly the answer a new lead gets: nothing to probe.
+        # Suspects and duplicates get exactly the answer a new lead gets: nothing to probe.
         return self.accepted(environ, submission, f"{outcome} landing={submission.landing}")
 
     def email_link(self, path: str, environ: dict) -> Response:

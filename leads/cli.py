@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the site's forms.json (written by `mkdocs build` into site/): refuse posts "
                             "for unknown landing pages, missing required fields or extra fields "
                             "(default: $APPRODO_LEADS_FORMS or no check)")
+    serve.add_argument("--require-proof", action="store_true", default=env.require_proof,
+                       help="quarantine posts without a proof of work (sent without JavaScript)")
+    serve.add_argument("--spam-days", type=_days, default=env.spam_days, metavar="DAYS",
+                       help="how long suspected spam stays in quarantine (default: %(default)s)")
     serve.add_argument("--server", choices=("waitress", "stdlib"), default=None,
                        help="waitress (production: slow clients hold no thread; the default when "
                             "installed) or stdlib (development only)")
@@ -165,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delete backups older than this (default: %(default)s)")
     backup.set_defaults(handler=cmd_backup)
 
+    spam_cmd = commands.add_parser("spam", help="review the posts kept in quarantine as suspected spam")
+    spam_actions = spam_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = spam_actions.add_parser("list", help="every post in quarantine, oldest first")
+    _db_option(listing)
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(handler=cmd_spam_list)
+    releasing = spam_actions.add_parser("release", help="move a post from quarantine into the leads")
+    _db_option(releasing)
+    releasing.add_argument("id", type=int, metavar="ID", help="its number in `spam list`")
+    releasing.set_defaults(handler=cmd_spam_release)
+
     doctor = commands.add_parser("doctor", help="check the database; save what can be read from a damaged one")
     _db_option(doctor)
     doctor.add_argument("--output", type=Path, metavar="FILE",
@@ -249,6 +264,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backup_dir=args.backup_dir,
         retention_days=args.retention_days,
         forms_path=args.forms,
+        require_proof=args.require_proof,
+        spam_days=args.spam_days,
     )
     if settings.max_body_bytes <= 0:
         raise SettingsError("--max-body: expected a positive number of bytes")
@@ -296,6 +313,43 @@ def cmd_backup(args: argparse.Namespace) -> int:
     removed = prune_backups(args.dir, args.retention_days, now)
     print(f"Backup written and verified: {path}"
           + (f"; {len(removed)} older than {args.retention_days} days deleted" if removed else ""))
+    return 0
+
+
+def cmd_spam_list(args: argparse.Namespace) -> int:
+    from .spam import quarantined
+
+    store = _existing_store(args)
+    try:
+        posts = quarantined(store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(posts, ensure_ascii=False, indent=2))
+        return 0
+    if not posts:
+        print("Quarantine is empty.")
+    for post in posts:
+        lead = post["lead"]
+        message = " ".join(str(lead.get("message", "")).split())
+        print(f"#{post['id']}  {post['received_at']}  {post['reason']}  {lead.get('landing', '')}  "
+              f"{lead.get('email', '')}  {lead.get('name', '')}"
+              + (f"  «{message[:60]}{'…' if len(message) > 60 else ''}»" if message else ""))
+    return 0
+
+
+def cmd_spam_release(args: argparse.Namespace) -> int:
+    from .spam import release
+
+    store = _existing_store(args)
+    try:
+        outcome = release(store, args.id, Settings.from_env().dedupe_window)
+    finally:
+        store.close()
+    if outcome is None:
+        print(f"approdo-leads: no post #{args.id} in quarantine (see `approdo-leads spam list`)", file=sys.stderr)
+        return 1
+    print(f"Post #{args.id} released into the leads ({outcome}).")
     return 0
 
 

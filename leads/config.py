@@ -25,6 +25,8 @@ ENV_REQUIRE_ORIGIN = "APPRODO_LEADS_REQUIRE_ORIGIN"
 ENV_TRUSTED_PROXY = "APPRODO_LEADS_TRUSTED_PROXY"
 ENV_BACKUP_DIR = "APPRODO_LEADS_BACKUP_DIR"
 ENV_FORMS = "APPRODO_LEADS_FORMS"
+ENV_SPAM_DAYS = "APPRODO_LEADS_SPAM_DAYS"
+ENV_REQUIRE_PROOF = "APPRODO_LEADS_REQUIRE_PROOF"
 ENV_RETENTION = "APPRODO_LEADS_RETENTION_DAYS"
 
 
@@ -55,6 +57,11 @@ class Settings:
     retention_days: int = 365
     # The site's forms.json (written by the build): posts no landing form sends are refused.
     forms_path: Path | None = None
+    # Spam signals (see leads.spam): the proof-of-work challenge, whether a post without a
+    # proof (no JavaScript) is quarantined, and how long the quarantine keeps a post.
+    proof_of_work: bool = True
+    require_proof: bool = False
+    spam_days: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -74,6 +81,8 @@ class Settings:
             trusted_proxy=env.get(ENV_TRUSTED_PROXY) or None,
             backup_dir=Path(env[ENV_BACKUP_DIR]) if env.get(ENV_BACKUP_DIR) else None,
             forms_path=Path(env[ENV_FORMS]) if env.get(ENV_FORMS) else None,
+            require_proof=env.get(ENV_REQUIRE_PROOF, "").lower() in ("1", "true", "yes"),
+            spam_days=_positive_int(env.get(ENV_SPAM_DAYS, str(base.spam_days)), ENV_SPAM_DAYS, "days"),
             retention_days=_positive_int(env.get(ENV_RETENTION, str(base.retention_days)), ENV_RETENTION, "days"),
         )
 

@@ -1,12 +1,17 @@
 """A sliding-window limit on posts per client, kept in memory only.
 
 Clients are told apart by a keyed hash of their address: the address itself is never kept,
-and the key is random per process, so the hashes mean nothing outside it.
+and the key is random per process, so the hashes mean nothing outside it. An IPv6 client is
+its /64 network (one home or phone gets a whole /64 and can rotate addresses inside it at
+will); an IPv4 client is its address (a NAT shares one, so keep the limit generous). Which
+address is the client's is the server's business: behind a proxy, only a configured trusted
+proxy's X-Forwarded-For is believed (see leads.production).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import threading
 import time
@@ -31,7 +36,8 @@ class RateLimiter:
         """Count one post; returns 0 if allowed, else the seconds until the next is allowed."""
         if self.limit <= 0:
             return 0.0
-        key = hashlib.blake2b(client.encode("utf-8", "replace"), key=self._key, digest_size=16).digest()
+        key = hashlib.blake2b(client_key(client).encode("utf-8", "replace"), key=self._key,
+                              digest_size=16).digest()
         now = self.clock()
         with self._lock:
             hits = self._hits.pop(key, None) or deque()
@@ -45,3 +51,17 @@ class RateLimiter:
                 return max(hits[0] + self.window - now, 0.001)
             hits.append(now)
             return 0.0
+
+
+def client_key(address: str) -> str:
+    """What the limit counts: an IPv6 /64 network, an IPv4 address (also when written as an
+    IPv4-mapped IPv6 address), or the text as it is when it is not an address."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]").split("%")[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

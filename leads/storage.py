@@ -349,6 +349,14 @@ class Store:
 
         return self._committer.run(insert)
 
+    def commit(self, work: Callable[[sqlite3.Connection], object]) -> object:
+        """Run ``work`` in the next group commit; returns its result once durable."""
+        return self._committer.run(work)
+
+    def count(self, conn: sqlite3.Connection, kind: str, day: str) -> None:
+        """Add one to today's counter ``kind`` inside the caller's transaction."""
+        self._count(conn, kind, day)
+
     def count_event(self, kind: str, moment: datetime) -> None:
         day = timestamp(moment)[:10]
         self._committer.run(lambda conn: self._count(conn, kind, day))

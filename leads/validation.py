@@ -15,7 +15,7 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl, urlsplit
 
 from approdo import lead_form
-from approdo.lead_form import FIELDS, FIELDS_BY_NAME, HONEYPOT, NEXT
+from approdo.lead_form import ELAPSED, FIELDS, FIELDS_BY_NAME, HONEYPOT, NEXT, PROOF
 
 # How a request body is encoded; anything else is answered with 415.
 FORM = "application/x-www-form-urlencoded"
@@ -45,6 +45,8 @@ HIDDEN_LABELS = {
     NEXT: "pagina di ringraziamento",
     HONEYPOT: "campo di controllo",
     "form-name": "nome del modulo",
+    ELAPSED: "tempo di compilazione",
+    PROOF: "verifica anti-spam",
 }
 
 MESSAGE_INVALID = "Non è stato possibile inviare la richiesta: controlla i campi indicati."
@@ -189,11 +191,9 @@ def validate(raw: dict[str, object]) -> Submission:
     """Check every posted field against the contract; all errors are reported at once.
 
     Raises ``RequestError(400)`` whose ``errors`` map each wrong field to an Italian message.
-    A filled honeypot short-cuts everything: the post is spam, whatever else it holds.
+    A filled honeypot is judged like any other post (``leads.spam`` decides afterwards): a bot
+    must not learn from the answer that its trap was seen.
     """
-    honeypot = raw.get(HONEYPOT)
-    if isinstance(honeypot, str) and honeypot.strip():
-        return Submission({HONEYPOT: honeypot})
     errors: dict[str, str] = {}
     unknown = [name for name in raw if name not in FIELDS_BY_NAME]
     if unknown:

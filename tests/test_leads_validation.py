@@ -97,9 +97,12 @@ def test_non_string_json_values_are_refused():
     assert set(errors) == {"marketing_consent", "name"}
 
 
-def test_filled_honeypot_is_spam_whatever_else_is_sent():
-    submission = validate({"_gotcha": "http://spam.example", "email": "nope", "bogus": "1"})
-    assert submission.is_spam
+def test_filled_honeypot_is_judged_like_any_post():
+    """A bot must not tell from the answer that the trap was seen: invalid fields are refused
+    as for a person, a valid post is flagged as spam (and quarantined by the receiver)."""
+    errors = errors_of({"_gotcha": "http://spam.example", "email": "nope", "bogus": "1"})
+    assert set(errors) == {"email", "_unknown", "consent_version", "privacy_version", "landing"}
+    assert validate(sample_lead("anna@example.it", _gotcha="http://spam.example")).is_spam
 
 
 def test_labels_are_italian_for_every_field():

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from . import clock, events, lead_form
 from .errors import ContentError, did_you_mean
@@ -674,6 +674,11 @@ class FormView:
     next_field: str = lead_form.NEXT
     page_url_max_length: int = lead_form.FIELDS_BY_NAME[PAGE_URL].max_length
     referrer_max_length: int = lead_form.FIELDS_BY_NAME[REFERRER].max_length
+    # Spam signals the page script adds (leads/spam.py): the time the page was open and the
+    # proof of work solving the challenge at ``challenge_url`` (bundled receiver only).
+    elapsed_field: str = lead_form.ELAPSED
+    proof_field: str = lead_form.PROOF
+    challenge_url: str = ""
 
     @property
     def netlify(self) -> bool:
@@ -712,7 +717,14 @@ def form_view(landing: Landing, consent_version: str, privacy_version: str,
         action=landing.action, provider=landing.provider,
         encoding=_ENCODING.get(landing.provider, "form"),
         controls=controls, hidden=tuple(hidden), marketing=landing.marketing,
+        challenge_url=challenge_url(landing.action) if landing.provider == "approdo" else "",
     )
+
+
+def challenge_url(action: str) -> str:
+    """Where the bundled receiver at ``action`` hands out proof-of-work challenges."""
+    parts = urlsplit(action)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/challenge", "", ""))
 
 
 _MONTHS = events.MONTHS

@@ -56,6 +56,9 @@ HONEYPOT = "_gotcha"
 # Formspree's name; the bundled receiver only follows it to an allowed origin.
 NEXT = "_next"
 
+ELAPSED = "_elapsed"
+PROOF = "altcha"
+
 FIELDS: tuple[Field, ...] = (
     Field("email", VISITOR, 254, "Email", "email", "email", required=True, pattern=EMAIL_PATTERN),
     Field("name", VISITOR, 100, "Nome e cognome", "text", "name"),
@@ -73,6 +76,10 @@ FIELDS: tuple[Field, ...] = (
     Field(HONEYPOT, ROUTING, 200),
     # Netlify Forms routes a post by this name; other receivers ignore it.
     Field("form-name", ROUTING, 80),
+    # Spam signals the page script adds (never stored): milliseconds from the page's loading to
+    # its submission, and the solution of the receiver's proof-of-work challenge (ALTCHA).
+    Field(ELAPSED, ROUTING, 12, pattern=r"[0-9]{1,12}"),
+    Field(PROOF, ROUTING, 4000),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}

@@ -100,8 +100,64 @@
     button.textContent = on ? data.msgSending : buttonText;
   }
 
-  function body() {
+  /* Spam signals for the bundled receiver (leads/spam.py): how long the page was open, and the
+     answer to its proof-of-work challenge (ALTCHA's protocol: the number whose SHA-256, after
+     the salt, is the challenge), worked out while the visitor reads. A post never waits for
+     them more than a few seconds, and goes without them if they fail. */
+  var openedAt = Date.now();
+  var proof = null;
+
+  function hexOf(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  function solve(c) {
+    var encoder = new TextEncoder();
+    function batch(start) {
+      if (start > c.maxNumber) return null;
+      var tries = [];
+      for (var n = start; n < start + 500 && n <= c.maxNumber; n++) {
+        tries.push(crypto.subtle.digest("SHA-256", encoder.encode(c.salt + n)).then(hexOf));
+      }
+      return Promise.all(tries).then(function (hashes) {
+        var found = hashes.indexOf(c.challenge);
+        return found >= 0 ? start + found : batch(start + 500);
+      });
+    }
+    return Promise.resolve(batch(0)).then(function (number) {
+      if (number === null) return "";
+      return btoa(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: number,
+                                   salt: c.salt, signature: c.signature }));
+    });
+  }
+
+  function startProof() {
+    if (!data.challenge || !window.crypto || !crypto.subtle) return;
+    proof = { at: Date.now(), answer: fetch(new URL(data.challenge, window.location.href).href,
+                                            { credentials: "omit", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(solve)
+      .catch(function () { return ""; }) };
+  }
+
+  function signals() {
+    var extra = {};
+    extra[data.elapsedField] = String(Date.now() - openedAt);
+    // Challenges last an hour on the receiver: ask for a new one well before that.
+    if (proof && Date.now() - proof.at > 20 * 60 * 1000) startProof();
+    if (!proof) return Promise.resolve(extra);
+    var late = new Promise(function (resolve) { setTimeout(function () { resolve(""); }, 5000); });
+    return Promise.race([proof.answer, late]).then(function (answer) {
+      if (answer) extra[data.proofField] = answer;
+      return extra;
+    });
+  }
+
+  function body(extra) {
     var values = new FormData(form);
+    Object.keys(extra).forEach(function (name) { values.set(name, extra[name]); });
     if (data.encoding === "json") {
       var object = {};
       values.forEach(function (value, name) { object[name] = String(value); });
@@ -151,13 +207,15 @@
     event.preventDefault();
     clearErrors();
     busy(true);
-    var payload = body();
-    var headers = { Accept: "application/json" };
-    if (payload.type) headers["Content-Type"] = payload.type;
-    fetch(form.action, {
-      method: "POST", body: payload.body, headers: headers,
-      // A receiver that answers with a redirect has accepted the lead: don't follow it.
-      redirect: "manual", credentials: "omit", referrerPolicy: "strict-origin-when-cross-origin"
+    signals().then(function (extra) {
+      var payload = body(extra);
+      var headers = { Accept: "application/json" };
+      if (payload.type) headers["Content-Type"] = payload.type;
+      return fetch(form.action, {
+        method: "POST", body: payload.body, headers: headers,
+        // A receiver that answers with a redirect has accepted the lead: don't follow it.
+        redirect: "manual", credentials: "omit", referrerPolicy: "strict-origin-when-cross-origin"
+      });
     })
       .then(function (response) {
         if (response.type === "opaqueredirect") return showThanks();
@@ -175,5 +233,8 @@
       });
   });
 
-  if (!closeIfPast()) fillAttribution();
+  if (!closeIfPast()) {
+    fillAttribution();
+    startProof();
+  }
 })();
