@@ -105,7 +105,7 @@ def running_production(app: LeadApp, limits=None) -> Iterator[int]:
     finally:
         stop.set()
         thread.join()
-        app.store.close()
+        app.close()
 
 
 @contextmanager
@@ -210,3 +210,71 @@ def write_site_data(folder, consent_text: str = CONSENT_TEXT, privacy_text: str 
     (folder / LANDINGS_PATH).parent.mkdir(parents=True, exist_ok=True)
     (folder / LANDINGS_PATH).write_text(json.dumps({"landings": landings or {}}), encoding="utf-8")
     return str(folder)
+
+
+# The start of a valid post, which a slow client sends one byte at a time and never finishes.
+SLOW_REQUEST = (b"POST /leads HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + SITE.encode()
+                + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\n")
+
+
+class SlowClients:
+    """``count`` connections that send a request's headers one byte every ``interval`` seconds
+    (a "slowloris"), from one background thread; ``close()`` stops and disconnects them.
+
+    With ``reconnect``, a connection the server closes (or that finished its headers) is opened
+    again and starts over, as a real attacker would: ``reconnects`` counts them.
+    """
+
+    def __init__(self, port: int, count: int, interval: float = 0.1, reconnect: bool = False):
+        self.port = port
+        self.sockets = [self._connect() for _ in range(count)]
+        self.positions = [0] * count
+        self.interval = interval
+        self.reconnect = reconnect
+        self.reconnects = 0
+        self.stop = threading.Event()
+        self.sent = 0  # bytes each connection has sent, for the first connection
+        self.thread = threading.Thread(target=self._drip, daemon=True)
+        self.thread.start()
+
+    def _connect(self) -> socket.socket:
+        return socket.create_connection((HOST, self.port), timeout=10)
+
+    def _drip(self) -> None:
+        while not self.stop.is_set():
+            active = False
+            for index, sock in enumerate(self.sockets):
+                position = self.positions[index]
+                if position >= len(SLOW_REQUEST) - 1 and not self.reconnect:
+                    continue
+                try:
+                    if position >= len(SLOW_REQUEST) - 1:
+                        raise ConnectionError("headers complete: start over")
+                    sock.send(SLOW_REQUEST[position:position + 1])
+                    self.positions[index] = position + 1
+                except OSError:
+                    if not self.reconnect:
+                        continue
+                    sock.close()
+                    try:
+                        self.sockets[index] = self._connect()
+                    except OSError:
+                        continue
+                    self.positions[index] = 0
+                    self.reconnects += 1
+                active = True
+            self.sent = self.positions[0] if self.positions else 0
+            if not active:
+                return
+            self.stop.wait(self.interval)
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+    def __enter__(self) -> "SlowClients":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

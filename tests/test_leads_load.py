@@ -1,5 +1,6 @@
-"""The receiver as `./dev serve` runs it (`python -m leads serve`, a subprocess): concurrent
-posts lose nothing, and a lead acknowledged before a kill -9 is in the database afterwards."""
+"""The receiver as `./dev serve` and production run it (`python -m leads serve`, waitress, a
+subprocess): concurrent posts lose nothing while slow clients hold connections open, and a lead
+acknowledged before a kill -9 is in the database afterwards."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from leads.harness import SITE, post_form, request, sample_lead
+from leads.harness import SITE, SlowClients, post_form, request, sample_lead
 
 ROOT = Path(__file__).resolve().parent.parent
 URL_LINE = re.compile(r"^Approdo lead receiver: http://127\.0\.0\.1:(\d+)/leads ")
@@ -58,14 +59,15 @@ def test_serve_prints_its_url_and_stops_cleanly_on_sigterm(tmp_path):
         assert process.wait(timeout=20) == 0
 
 
-def test_eight_threads_times_250_posts_store_exactly_2000_rows(tmp_path):
+def test_eight_threads_times_250_posts_store_exactly_2000_rows_with_50_slow_clients(tmp_path):
     db = tmp_path / "leads.sqlite3"
-    with serve(db) as (_, port):
+    with serve(db) as (_, port), SlowClients(port, 50, interval=0.5) as slow:
         def client(worker: int) -> list[int]:
             return [post_form(port, sample_lead(f"w{worker}-{i}@example.it")).status for i in range(250)]
 
         with ThreadPoolExecutor(8) as pool:
             statuses = [status for result in pool.map(client, range(8)) for status in result]
+        assert slow.sent > 1  # they were dripping all along
     assert statuses == [303] * 2000
     emails = stored_emails(db)
     assert len(emails) == 2000
@@ -78,7 +80,7 @@ def test_every_acknowledged_lead_survives_kill_9(tmp_path):
     lock = threading.Lock()
     stop = threading.Event()
 
-    with serve(db) as (process, port):
+    with serve(db) as (process, port), SlowClients(port, 50, interval=0.5):
         def client(worker: int) -> None:
             i = 0
             while not stop.is_set():

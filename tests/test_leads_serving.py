@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,11 +14,10 @@ import pytest
 
 from leads.app import LeadApp
 from leads.config import Settings
-from leads.harness import HOST, SITE, post_form, running_production, sample_lead
+from leads.harness import HOST, SITE, SLOW_REQUEST, SlowClients, post_form, running_production, sample_lead
 from leads.production import Limits
 
-REQUEST_HEAD = (b"POST /leads HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + SITE.encode()
-                + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\n")
+REQUEST_HEAD = SLOW_REQUEST
 
 
 def stored(db: Path) -> set[str]:
@@ -43,36 +41,6 @@ def closed_by_server(sock: socket.socket) -> bool:
         return False
     except OSError:
         return True
-
-
-class SlowClients:
-    """``count`` connections that send a request's headers one byte at a time."""
-
-    def __init__(self, port: int, count: int, interval: float = 0.1):
-        self.sockets = [socket.create_connection((HOST, port), timeout=10) for _ in range(count)]
-        self.interval = interval
-        self.stop = threading.Event()
-        self.sent = 0
-        self.thread = threading.Thread(target=self._drip, daemon=True)
-        self.thread.start()
-
-    def _drip(self) -> None:
-        position = 0
-        while not self.stop.is_set() and position < len(REQUEST_HEAD) - 1:
-            for sock in self.sockets:
-                try:
-                    sock.send(REQUEST_HEAD[position:position + 1])
-                except OSError:
-                    pass
-            position += 1
-            self.sent = position
-            self.stop.wait(self.interval)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-        for sock in self.sockets:
-            sock.close()
 
 
 def test_valid_leads_are_stored_while_100_slow_clients_drip_their_headers(tmp_path):
