@@ -88,7 +88,7 @@ def render(stats: Stats) -> str:
         f"Leads: {stats.total}"
         + (f" ({stats.retired} erased or expired, kept as anonymous counts)" if stats.retired else ""),
         f"Marketing consent: {stats.marketing_consent} of {stats.stored} stored leads",
-        f"Spam caught by the honeypot: {stats.spam}; repeated posts stored once: {stats.duplicates}; "
+        f"Suspected spam (kept in quarantine): {stats.spam}; repeated posts merged: {stats.duplicates}; "
         f"erasure requests: {stats.erasure_requests}",
     ]
     for name, title in DIMENSIONS:

@@ -1,8 +1,10 @@
-"""The receiver for production WSGI servers, configured from the environment::
+"""The receiver as a WSGI application for other servers, configured from the environment.
 
-    APPRODO_LEADS_DB=/var/lib/approdo/leads.sqlite3 \\
-    APPRODO_LEADS_ORIGINS=https://www.example.it \\
-    waitress-serve --host 127.0.0.1 --port 8001 leads.wsgi:application
+The production command is ``approdo-leads serve`` (waitress with limits against slow clients,
+see ``leads.production``). ``waitress-serve leads.wsgi:application`` with waitress's defaults
+lets 100 idle connections stop it and spools a 1 GiB body to disk before the receiver can
+refuse it: under any other server, set the equivalent limits (connections, idle and request
+timeouts, body size) in the server and in the reverse proxy in front of it.
 
 Variables: see ``leads.config`` (database, site origins, body limit, rate limit, duplicate
 window, whether posts without Origin are refused).
