@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
@@ -56,13 +57,22 @@ class PooledWSGIServer(WSGIServer):
         finally:
             self.shutdown_request(request)
 
+    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
+        # socketserver's own prints the client's address and a traceback to stderr (e.g. for
+        # every client that times out): say what happened, never who it happened to.
+        kind = sys.exc_info()[0]
+        log.warning("connection dropped: %s", kind.__name__ if kind else "unknown error")
+
     def server_close(self) -> None:
         super().server_close()
         self.pool.shutdown(wait=True)  # let the requests in flight finish
 
 
-def make(app: LeadApp, host: str, port: int, threads: int = 32) -> PooledWSGIServer:
-    server = PooledWSGIServer((host, port), QuietHandler, threads)
+def make(app: LeadApp, host: str, port: int, threads: int = 32,
+         timeout: float = QuietHandler.timeout) -> PooledWSGIServer:
+    handler = QuietHandler if timeout == QuietHandler.timeout else type(
+        "QuietHandler", (QuietHandler,), {"timeout": timeout})
+    server = PooledWSGIServer((host, port), handler, threads)
     server.set_app(app)
     return server
 

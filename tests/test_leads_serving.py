@@ -4,8 +4,10 @@ limit is refused before it is read."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +18,7 @@ from leads.app import LeadApp
 from leads.config import Settings
 from leads.harness import HOST, SITE, SLOW_REQUEST, SlowClients, post_form, running_production, sample_lead
 from leads.production import Limits
+from leads.server import make
 
 REQUEST_HEAD = SLOW_REQUEST
 
@@ -114,3 +117,28 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(tmp_path, length):
             answer = sock.recv(65536)  # no body byte sent: the answer comes anyway
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert stored(app.store.path) == set()
+
+
+def test_the_development_server_logs_no_client_address_when_a_client_times_out(tmp_path, caplog, capfd):
+    """socketserver prints "Exception occurred during processing of request from
+    ('127.0.0.1', port)" and a traceback for every timed-out client; ours says only what."""
+    caplog.set_level(logging.DEBUG)
+    app = app_for(tmp_path)
+    server = make(app, HOST, 0, timeout=0.5)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection((HOST, server.server_port), timeout=10) as sock:
+            sock.sendall(SLOW_REQUEST[:20])  # then silence: the handler times out
+            deadline = time.monotonic() + 10
+            while "connection dropped" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        app.store.close()
+    assert "connection dropped: TimeoutError" in caplog.text
+    captured = capfd.readouterr()
+    for text in (caplog.text, captured.out, captured.err):
+        assert "127.0.0.1" not in text and "Traceback" not in text
