@@ -431,9 +431,11 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     store = _existing_store(args)
-    before = utcnow() - timedelta(days=args.older_than)
+    now = utcnow()
+    before = now - timedelta(days=args.older_than)
     try:
-        pruned = store.prune(before)
+        # Suspected spam has its own, shorter, retention (see `serve --spam-days`).
+        pruned = store.prune(before, now - timedelta(days=Settings.from_env().spam_days))
     finally:
         store.close()
     print(f"Deleted {pruned} lead(s) received before {before:%Y-%m-%d %H:%M} UTC; "

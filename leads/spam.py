@@ -133,8 +133,3 @@ def release(store: Store, quarantine_id: int, dedupe_window: float) -> str | Non
     with store.write() as conn:
         conn.execute("DELETE FROM quarantine WHERE id = ?", (quarantine_id,))
     return outcome
-
-
-def purge(store: Store, before: datetime) -> int:
-    with store.write() as conn:
-        return conn.execute("DELETE FROM quarantine WHERE received_at < ?", (timestamp(before),)).rowcount

@@ -384,10 +384,13 @@ class Store:
         self.checkpoint_fully()
         return erased
 
-    def prune(self, before: datetime) -> int:
-        """Retention: delete the leads received before ``before``; keep anonymous counts."""
+    def prune(self, before: datetime, spam_before: datetime | None = None) -> int:
+        """Retention: delete the leads received before ``before`` (keeping anonymous counts)
+        and the quarantined posts received before ``spam_before``."""
         with self.write() as conn:
             pruned = self._retire(conn, "received_at < ?", (timestamp(before),), EXPIRED, keep_campaign=True)
+            if spam_before is not None:
+                conn.execute("DELETE FROM quarantine WHERE received_at < ?", (timestamp(spam_before),))
         self.checkpoint_fully()
         return pruned
 

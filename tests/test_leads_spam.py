@@ -21,7 +21,7 @@ from leads.harness import SITE, post_form, post_json, request, running, running_
 from leads.production import Limits
 from leads.ratelimit import RateLimiter, client_key
 from leads.spam import BAD_PROOF, HONEYPOT_FILLED, NO_PROOF, TOO_FAST, quarantine, quarantined
-from leads.storage import Store
+from leads.storage import Store, utcnow
 from leads.validation import validate
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -205,3 +205,20 @@ def test_the_page_script_solves_the_challenge_and_the_lead_is_stored(tmp_path, o
             page.locator("main [data-landing-thanks]").wait_for()
     leads, held = leads_and_quarantine(app.store.path)
     assert (leads, held) == (["browser@example.org"], [])
+
+
+def test_prune_also_empties_the_quarantine_after_its_own_retention(tmp_path, capsys):
+    store = Store(tmp_path / "leads.sqlite3")
+    try:
+        values = validate(sample_lead("sospetto@example.it")).stored()
+        now = utcnow()  # the receiver's one clock, which `prune` reads too
+        quarantine(store, values, TOO_FAST, now - timedelta(days=40), keep_days=365)
+        quarantine(store, {**values, "email": "recente@example.it"}, TOO_FAST, now - timedelta(days=1), keep_days=365)
+    finally:
+        store.close()
+    assert main(["prune", "--db", str(tmp_path / "leads.sqlite3"), "--older-than", "365"]) == 0
+    store = Store(tmp_path / "leads.sqlite3")
+    try:
+        assert [p["lead"]["email"] for p in quarantined(store)] == ["recente@example.it"]  # 30 days by default
+    finally:
+        store.close()
