@@ -1,9 +1,12 @@
-"""The lead receiver as a WSGI application: ``POST /leads``, ``OPTIONS /leads``, ``GET /health``.
+"""The lead receiver as a WSGI application: ``POST /leads``, ``OPTIONS /leads``, ``GET /health``,
+``GET /leads/challenge`` (the proof-of-work challenge, see ``leads.spam``).
 
 Order of checks on a post, cheapest and least revealing first: Origin (403), rate limit (429),
-body size (411/413), content type (415), body format and fields (400), honeypot (answered as
-accepted, stored nowhere), duplicate (answered as accepted, stored once), store (committed
-before the answer leaves). Nothing a visitor typed is logged or echoed back.
+body size (411/413), content type (415), body format and fields, against the contract and the
+site's published forms (400), spam signals (kept in quarantine, answered as accepted), repeat
+(merged into the first lead, answered as accepted), store (committed before the answer
+leaves; 503 with Retry-After when it cannot be). Nothing a visitor typed is logged or echoed
+back, nor any client address.
 """
 
 from __future__ import annotations
