@@ -59,10 +59,9 @@ def test_valid_leads_are_stored_while_100_slow_clients_drip_their_headers(tmp_pa
             def client(worker: int) -> list[int]:
                 return [post_form(port, sample_lead(f"fast{worker}-{i}@example.it")).status for i in range(25)]
 
-            started = time.monotonic()
+            # Under the old server these posts waited behind the slow clients until they timed out.
             with ThreadPoolExecutor(4) as pool:
                 statuses = [s for result in pool.map(client, range(4)) for s in result]
-            elapsed = time.monotonic() - started
             # The slow clients were still mid-headers the whole time.
             assert slow.sent < len(REQUEST_HEAD) - 1
             assert not any(closed_by_server(sock) for sock in slow.sockets[:5])
@@ -70,8 +69,6 @@ def test_valid_leads_are_stored_while_100_slow_clients_drip_their_headers(tmp_pa
             slow.close()
     assert statuses == [303] * 100
     assert stored(app.store.path) == {f"fast{w}-{i}@example.it" for w in range(4) for i in range(25)}
-    # The posts were not queued behind the slow clients (the old server waited forever).
-    assert elapsed < 60
 
 
 def test_idle_connections_are_closed_and_do_not_block_posts(tmp_path):

@@ -5,6 +5,7 @@ log. The last test runs the real page script in Chromium against the real receiv
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import sqlite3
@@ -89,9 +90,9 @@ def test_proof_of_work_is_checked_and_cannot_be_replayed(tmp_path):
         proof = solve(port)
         assert post_json(port, sample_lead("solved@example.it", altcha=proof)).status == 201
         assert post_json(port, sample_lead("replay@example.it", altcha=proof)).status == 201
-        forged = json.loads(__import__("base64").b64decode(solve(port)))
+        forged = json.loads(base64.b64decode(solve(port)))
         forged["number"] += 1
-        fake = __import__("base64").b64encode(json.dumps(forged).encode()).decode()
+        fake = base64.b64encode(json.dumps(forged).encode()).decode()
         assert post_json(port, sample_lead("forged@example.it", altcha=fake)).status == 201
         assert post_json(port, sample_lead("garbage@example.it", altcha="bm90IGpzb24=")).status == 201
         assert post_form(port, sample_lead("nojs@example.it")).status == 303  # no script, no proof
