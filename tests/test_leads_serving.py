@@ -139,3 +139,14 @@ def test_the_development_server_logs_no_client_address_when_a_client_times_out(t
     captured = capfd.readouterr()
     for text in (caplog.text, captured.out, captured.err):
         assert "127.0.0.1" not in text and "Traceback" not in text
+
+
+def test_more_slow_clients_than_the_connection_limit_delay_a_lead_but_do_not_lose_it(tmp_path):
+    """At the connection limit new clients wait in the listen backlog; the request deadline
+    frees the slots the slow clients hold, and the waiting post is served."""
+    app = app_for(tmp_path)
+    with running_production(app, Limits(connection_limit=20, request_timeout=2)) as port:
+        with SlowClients(port, 30, interval=0.5):
+            reply = post_form(port, sample_lead("patient@example.it"))
+    assert reply.status == 303
+    assert stored(app.store.path) == {"patient@example.it"}
