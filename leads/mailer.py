@@ -161,7 +161,8 @@ class FolderTransport:
 
 def listing(folder: Path) -> list[tuple[Path, email.message.EmailMessage]]:
     """The emails in ``folder``, oldest first, parsed."""
-    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    # In the order they were written (the outbox's), which names within one second do not give.
+    files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name)) if folder.is_dir() else []
     return [(path, email.message_from_bytes(path.read_bytes(), policy=DEFAULT_POLICY)) for path in files]
 
 
