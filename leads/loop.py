@@ -95,7 +95,8 @@ class LeadLoop:
         self.worker = outbox.OutboxWorker(
             store, senders, retry_base=loop.retry_base, retry_max=loop.retry_max,
             max_attempts=loop.max_attempts, poll_interval=loop.poll_interval, clock=clock,
-            housekeeping=(lambda now: optin.expire(store, now),))
+            housekeeping=(lambda now: optin.expire(store, now),),
+            finishers=(transport.finish,) if isinstance(transport, SmtpTransport) else ())
 
     def start(self) -> None:
         if self.site.checking:
