@@ -5,7 +5,8 @@
     waitress-serve --host 127.0.0.1 --port 8001 leads.wsgi:application
 
 Variables: see ``leads.config`` (database, site origins, body limit, rate limit, duplicate
-window, whether posts without Origin are refused).
+window, whether posts without Origin are refused) and ``leads.loop_settings`` (SMTP, notification
+addresses, link secret and public URL, site data, webhook; handbook/docs/lead-loop.md).
 """
 
 import logging
