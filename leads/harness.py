@@ -145,12 +145,9 @@ class MailSink:
         if self.behaviour == "drop":
             server.transport.abort()
             return "451 dropped"
-        import email as email_lib
-        from email.policy import default
-        message = email_lib.message_from_bytes(envelope.content, policy=default)
-        with self.arrived:
+        with self.arrived:  # parsed later, by wait_for: the server's thread only records
             self.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                  "data": envelope.content, "message": message, "at": time.perf_counter()})
+                                  "data": envelope.content, "at": time.perf_counter()})
             self.arrived.notify_all()
         return "250 2.0.0 OK"
 
@@ -178,11 +175,17 @@ class MailSink:
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[dict]:
         """The messages received, once there are at least ``count`` (or when time is up)."""
+        import email as email_lib
+        from email.policy import default
         deadline = time.monotonic() + timeout
         with self.arrived:
             while len(self.received) < count and time.monotonic() < deadline:
                 self.arrived.wait(deadline - time.monotonic())
-            return list(self.received)
+            received = list(self.received)
+        for entry in received:
+            if "message" not in entry:
+                entry["message"] = email_lib.message_from_bytes(entry["data"], policy=default)
+        return received
 
     def __enter__(self) -> "MailSink":
         return self.start()

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from approdo import lead_form
 
@@ -95,11 +95,15 @@ class LeadLoop:
         self.worker = outbox.OutboxWorker(
             store, senders, retry_base=loop.retry_base, retry_max=loop.retry_max,
             max_attempts=loop.max_attempts, poll_interval=loop.poll_interval, clock=clock,
-            housekeeping=(lambda now: optin.expire(store, now),))
+            housekeeping=(lambda now: optin.expire(store, now),),
+            finishers=(transport.finish,) if isinstance(transport, SmtpTransport) else ())
 
     def start(self) -> None:
         if self.site.checking:
             self.site.load(self.clock())
+        if _is_loopback(self.settings.public_url) and not _is_loopback(self.site_origin):
+            log.warning("links in emails point to %s, which visitors cannot reach: set "
+                        "APPRODO_LEADS_PUBLIC_URL (or --public-url)", self.settings.public_url)
         self.worker.start()
 
     def stop(self) -> None:
@@ -154,3 +158,7 @@ class LeadLoop:
             self.wake()
         status, title, message = OUTCOMES[outcome]
         return status, notice_page(title, message, self.site_origin + "/"), outcome
+
+
+def _is_loopback(url: str) -> bool:
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")

@@ -6,7 +6,7 @@
   standard library refuses any that still hold a line break: nothing a visitor typed can add
   a header.
 - ``SmtpTransport`` speaks to the configured relay (STARTTLS, implicit TLS or plain), one
-  connection per message. Its errors say what the server answered with the SMTP user and
+  connection per outbox batch. Its errors say what the server answered with the SMTP user and
   password removed; 5xx answers are permanent, everything else is retried by the outbox.
 - ``FolderTransport`` is what runs with no SMTP host configured (``./dev serve``): each email
   becomes one file named after its Message-ID (a retry overwrites, never duplicates);
@@ -88,46 +88,78 @@ def render(payload: dict) -> bytes:
     return message.as_bytes(policy=SMTP_POLICY)
 
 
-@dataclass(frozen=True)
 class SmtpTransport:
-    host: str
-    port: int
-    security: str = "starttls"
-    user: str = ""
-    password: str = ""
-    timeout: float = 20.0
+    """Delivery through an SMTP relay. One connection serves a whole outbox batch (``finish``
+    closes it): a connection costs a TCP and often a TLS handshake and a login per message
+    otherwise. A kept connection is checked with NOOP before reuse and opened again if the
+    server has closed it meanwhile."""
+
+    def __init__(self, host: str, port: int, security: str = "starttls", user: str = "",
+                 password: str = "", timeout: float = 20.0):
+        self.host, self.port, self.security = host, port, security
+        self.user, self.password, self.timeout = user, password, timeout
+        self._client: smtplib.SMTP | None = None
 
     def __repr__(self) -> str:  # never show the credentials
         return f"SmtpTransport({self.host}:{self.port}, {self.security})"
 
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "tls":
+            client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if self.user:
+                client.login(self.user, self.password)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._client is not None:
+            try:
+                if self._client.noop()[0] == 250:
+                    return self._client
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.finish()
+        self._client = self._connect()
+        return self._client
+
+    def finish(self) -> None:
+        """Close the kept connection (the end of an outbox batch)."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
     def send(self, outbox_id: int, payload: dict) -> None:
         data = render(payload)
         try:
-            if self.security == "tls":
-                client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                          context=ssl.create_default_context())
-            else:
-                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with client:
-                if self.security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if self.user:
-                    client.login(self.user, self.password)
-                # Recipients refused while others accepted are not retried: that would send the
-                # message twice to the others.
-                client.sendmail(payload["sender"], payload["to"], data)
+            # Recipients refused while others accepted are not retried: that would send the
+            # message twice to the others.
+            self._connection().sendmail(payload["sender"], payload["to"], data)
         except smtplib.SMTPRecipientsRefused as problem:
             codes = [code for code, _ in problem.recipients.values()]
             raise DeliveryError(self.redact(f"SMTP refused every recipient: {codes}"),
                                 permanent=all(code >= 500 for code in codes)) from None
         except smtplib.SMTPResponseException as problem:
+            self.finish()  # the conversation may be anywhere: start the next one afresh
             text = problem.smtp_error.decode("utf-8", "replace") if isinstance(problem.smtp_error, bytes) \
                 else str(problem.smtp_error)
             raise DeliveryError(self.redact(f"SMTP {problem.smtp_code}: {text}"),
                                 permanent=problem.smtp_code >= 500) from None
         except smtplib.SMTPServerDisconnected:
+            self.finish()
             raise DeliveryError(f"SMTP server {self.host}:{self.port} closed the connection") from None
         except (OSError, smtplib.SMTPException) as problem:
+            self.finish()
             raise DeliveryError(self.redact(f"SMTP {self.host}:{self.port}: {type(problem).__name__}: "
                                             f"{getattr(problem, 'strerror', None) or problem}")) from None
 
@@ -161,7 +193,8 @@ class FolderTransport:
 
 def listing(folder: Path) -> list[tuple[Path, email.message.EmailMessage]]:
     """The emails in ``folder``, oldest first, parsed."""
-    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    # In the order they were written (the outbox's), which names within one second do not give.
+    files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name)) if folder.is_dir() else []
     return [(path, email.message_from_bytes(path.read_bytes(), policy=DEFAULT_POLICY)) for path in files]
 
 

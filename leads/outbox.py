@@ -97,8 +97,11 @@ class OutboxWorker:
     def __init__(self, store: Store, senders: Mapping[str, Sender], *, retry_base: float = 30.0,
                  retry_max: float = 3600.0, max_attempts: int = 12, poll_interval: float = 5.0,
                  clock: Callable[[], datetime] = utcnow,
-                 housekeeping: tuple[Callable[[datetime], None], ...] = ()):
+                 housekeeping: tuple[Callable[[datetime], None], ...] = (),
+                 finishers: tuple[Callable[[], None], ...] = ()):
         self.store = store
+        # Called after each batch (e.g. to close an SMTP connection kept for the batch).
+        self.finishers = finishers
         self.senders = dict(senders)
         self.retry_base = retry_base
         self.retry_max = retry_max
@@ -165,10 +168,14 @@ class OutboxWorker:
         """
         items = self.claim()
         outcomes = []
-        for item in items:
-            if self._stopping.is_set():
-                break  # the lease lapses and the message is sent after restart
-            outcomes.append(self.deliver(item))
+        try:
+            for item in items:
+                if self._stopping.is_set():
+                    break  # the lease lapses and the message is sent after restart
+                outcomes.append(self.deliver(item))
+        finally:
+            for finish in self.finishers:
+                finish()
         if outcomes:
             with self.store.write() as conn:
                 for statement, params in outcomes:

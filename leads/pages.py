@@ -17,12 +17,16 @@ PAGE = Template("""<!doctype html>
 <meta name="robots" content="noindex">
 <title>$title</title>
 <style>
-  body { font: 1rem/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; color: #1a1a1a; background: #fff; }
+  /* The site's brand colours (docs/assets/stylesheets/approdo.css): sea blue, coral accent. */
+  body { font: 1rem/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; color: #1a1a1a; background: #fff;
+         border-top: .4rem solid #14506a; }
   main { max-width: 36rem; margin: 0 auto; }
-  h1 { font-size: 1.5rem; }
-  a { color: #283593; }
+  h1 { font-size: 1.5rem; color: #0c3a4e; }
+  a { color: #14506a; }
+  a:hover, a:focus { color: #c2410c; }
   .hint { font-size: .875rem; opacity: .8; }
-  @media (prefers-color-scheme: dark) { body { color: #eee; background: #1e1f29; } a { color: #9fa8da; } }
+  @media (prefers-color-scheme: dark) { body { color: #eee; background: #1b1e25; } h1 { color: #eee; }
+    a { color: #7cc4e2; } a:hover, a:focus { color: #ff9a6b; } }
 </style>
 </head>
 <body>

@@ -7,7 +7,8 @@ refuse it: under any other server, set the equivalent limits (connections, idle 
 timeouts, body size) in the server and in the reverse proxy in front of it.
 
 Variables: see ``leads.config`` (database, site origins, body limit, rate limit, duplicate
-window, whether posts without Origin are refused).
+window, whether posts without Origin are refused) and ``leads.loop_settings`` (SMTP, notification
+addresses, link secret and public URL, site data, webhook; handbook/docs/lead-loop.md).
 """
 
 import logging
