@@ -14,9 +14,10 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from approdo import content_schema
+from approdo import content_schema, material_extra
 from approdo.errors import REPORT
 from approdo.frontmatter import FrontMatter, parse
+from approdo.social import yaml_key_line
 
 log = logging.getLogger("mkdocs.hooks.validate_content")
 
@@ -33,7 +34,7 @@ def on_config(config):
     global _authors
     errors, _authors = _read_authors(config)
     if errors:
-        for error in errors:
+        for error in sorted(errors):
             log.error(str(error))
         raise PluginError(f"{len(errors)} error(s) in the authors file: fix them and build again")
     return config
@@ -80,6 +81,10 @@ def on_files(files, config):
             REPORT.extend(content_schema.check_page(path, fm, theme))
     REPORT.extend(content_schema.duplicate_slugs(slugs))
     REPORT.extend(content_schema.tags_differing_in_case(tags))
+    config_text = Path(config.config_file_path).read_text(encoding="utf-8-sig")
+    REPORT.extend(material_extra.check_extra(
+        _display_path(config.config_file_path, root), dict(config.extra),
+        lambda key: yaml_key_line(config_text, key), lambda icon: theme.has(f".icons/{icon}.svg")))
     return files
 
 

@@ -8,20 +8,14 @@ import json
 import sqlite3
 from typing import Iterable, TextIO
 
+from approdo.spreadsheet import neutralise
+
 from .storage import LEAD_COLUMNS
 
 # When and where first, then who, consent proof and campaign: the order a person reads a row.
 COLUMNS: tuple[str, ...] = ("id", "received_at", "landing", *(c for c in LEAD_COLUMNS if c != "landing"),
                              "consent_confirmed_at", "consent_withdrawn_at")
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
-# (CSV injection): such cells get a leading apostrophe and are shown as text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``; anything else is unchanged."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def record(row: sqlite3.Row) -> dict[str, object]:

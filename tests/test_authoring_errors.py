@@ -244,16 +244,91 @@ EXPECTED_ERRORS = [
 
 
 def reported_errors(output: str) -> list[str]:
-    return re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", output, re.M)
+    return re.findall(r"^ERROR\s+-\s+((?:docs/|mkdocs.yml)\S*:\d+: .*)$", output, re.M)
 
 
-def test_bad_front_matter_reports_every_error_at_its_line(tmp_path):
-    build = run_build(make_project(tmp_path, BAD_FRONT_MATTER))
+# Class 4: Material's `extra:` settings that it prints raw into attributes, in the same build.
+HOSTILE_EXTRA = """\
+  social:
+    - icon: fontawesome/brands/instagram
+      link: "javascript:alert(1)"
+      name: 'Instagram" onmouseover="alert(2)'
+    - icon: material/non-esiste
+      link: https://www.instagram.com/maestrale
+  status:
+    new: 'Nuovo" onmouseover="alert(3)'
+  analytics:
+    provider: google
+    property: G-XXXXXXX
+"""
+
+
+def with_extra(project, block: str) -> int:
+    """Insert ``block`` at the top of ``extra:`` in the project's mkdocs.yml; its first line."""
+    path = project / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\nextra:\n") + len("\nextra:\n")
+    path.write_text(text[:at] + block + text[at:], encoding="utf-8")
+    return text[:at].count("\n") + 1
+
+
+def test_bad_front_matter_and_extra_report_every_error_at_its_line(tmp_path):
+    project = make_project(tmp_path, BAD_FRONT_MATTER)
+    first = with_extra(project, HOSTILE_EXTRA)
+    build = run_build(project)
     assert build.returncode == 1
     assert "Traceback" not in build.output
-    assert reported_errors(build.output) == EXPECTED_ERRORS
-    assert f"{len(EXPECTED_ERRORS)} content errors: fix them and build again" in build.output
+    extra_errors = [
+        f"mkdocs.yml:{first + 2}: extra.social.0.link: link 'javascript:alert(1)' is neither an "
+        "http(s) address nor a path on this site (an https:// address or a path on this site, "
+        "without spaces or quotes, or mailto:)",
+        f"mkdocs.yml:{first + 3}: extra.social.0.name: 'Instagram\" onmouseover=\"alert(2)' contains "
+        "quotes or < > (plain text without < > or quotes)",
+        f"mkdocs.yml:{first + 4}: extra.social.1.icon: icon 'material/non-esiste' does not exist "
+        "(e.g. fontawesome/brands/instagram)",
+        f"mkdocs.yml:{first + 7}: extra.status.new: 'Nuovo\" onmouseover=\"alert(3)' contains quotes "
+        "or < > (plain text without < > or quotes)",
+        f"mkdocs.yml:{first + 8}: extra.analytics: not supported (Material's analytics send every "
+        "visit to Google; Approdo counts visits on its own server (remove extra.analytics))",
+    ]
+    assert reported_errors(build.output) == EXPECTED_ERRORS + sorted(extra_errors)
+    count = len(EXPECTED_ERRORS) + len(extra_errors)
+    assert f"{count} content errors: fix them and build again" in build.output
     assert not (build.site / "index.html").exists()
+
+
+HOSTILE_AUTHORS = """\
+authors:
+  giulia:
+    name: Giulia Ferri
+    description: Strategist
+    avatar: 'x.svg" onerror="alert(1)'
+    url: "javascript:alert(2)"
+  marco:
+    name: Marco Bellandi
+    description: Social media manager
+    avatar: https://tracker.example/marco.png
+    twitter: "@marco"
+"""
+
+
+def test_author_avatar_and_link_are_paths_or_urls(tmp_path):
+    build = run_build(make_project(tmp_path, {"blog/.authors.yml": HOSTILE_AUTHORS}))
+    assert build.returncode == 1
+    assert "Traceback" not in build.output
+    assert re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", build.output, re.M) == [
+        "docs/blog/.authors.yml:5: avatar of author 'giulia': link 'x.svg\" onerror=\"alert(1)' "
+        "contains spaces, quotes or < > (a path to a file of this site, e.g. "
+        "assets/images/autori/giulia.svg)",
+        "docs/blog/.authors.yml:6: url of author 'giulia': link 'javascript:alert(2)' is neither "
+        "an http(s) address nor a path on this site (an https:// address or a path on this site, "
+        "without spaces or quotes)",
+        "docs/blog/.authors.yml:10: avatar of author 'marco': 'https://tracker.example/marco.png' "
+        "is not a path on this site (a path to a file of this site, e.g. "
+        "assets/images/autori/giulia.svg)",
+        "docs/blog/.authors.yml:11: unknown key 'twitter' for author 'marco' (one of: name, "
+        "description, avatar, slug, url)",
+    ]
 
 
 def test_page_at_the_url_of_a_post_is_an_error_not_an_overwrite(tmp_path):

@@ -612,14 +612,21 @@ def test_brand_reaches_json_ld_as_data(site):
     assert organization["sameAs"] == [JS_URL]
 
 
-def test_social_kit_keeps_texts_verbatim(site):
+def test_social_kit_keeps_texts_and_neutralises_formulas(site):
     rows = list(csv.DictReader(io.StringIO(site.read("social-kit.csv").lstrip("\ufeff"))))
     kit = json.loads(site.read("social-kit.json"))
     assert len(rows) == len(kit["rows"]) > 0
     x_row = next(row for row in rows if row["slug"] == SLUG and row["channel"] == "x")
-    assert x_row["text"] == FORMULA + " " + HOSTILE
+    # A spreadsheet shows the formula as text; programs reading the JSON get it verbatim.
+    assert x_row["text"] == "'" + FORMULA + " " + HOSTILE
     assert x_row["title"] == HOSTILE
-    assert kit["rows"] == rows
+    x_json = next(row for row in kit["rows"] if row["slug"] == SLUG and row["channel"] == "x")
+    assert x_json["text"] == FORMULA + " " + HOSTILE
+    assert [{key: value.lstrip("'") for key, value in row.items()} for row in rows] == [
+        {key: value.lstrip("'") for key, value in row.items()} for row in kit["rows"]]
+    cells = [value for row in rows for value in row.values()]
+    assert cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
 # --- refusals ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 from approdo.errors import ContentError, did_you_mean
 from approdo.frontmatter import FrontMatter
 from approdo.markdown_lines import prose_lines
+from approdo.safe_values import LINK_EXPECTED, LOCAL_EXPECTED, link_problem, text_problem
 from approdo.slugs import slugify
 
 # Keys Material understands on any page, plus Approdo's own (landing = call to action,
@@ -30,6 +31,8 @@ DATE_KEYS = ("created", "updated")
 MARKUP = re.compile(r"[<>]")
 # Material prints author names raw, also inside alt="...": a quote would end the attribute.
 AUTHOR_MARKUP = re.compile(r"[<>\"]")
+# What Material reads of an author in .authors.yml.
+AUTHOR_KEYS = ("name", "description", "avatar", "slug", "url")
 # Material prints `status` into a class attribute of the navigation: a name, nothing more.
 STATUS = re.compile(r"[a-z0-9_-]+")
 YAML_BOOLEANS = frozenset({"true", "false"})
@@ -234,6 +237,11 @@ def check_authors_file(path: str, data: Any, lines: dict[str, int]) -> list[Cont
             errors.append(ContentError(path, line, f"author '{key}' is not a mapping",
                                        "name, description and avatar"))
             continue
+        for field in author:
+            if field not in AUTHOR_KEYS:
+                errors.append(ContentError(path, lines.get(f"authors.{key}.{field}", line),
+                                           f"unknown key '{field}' for author '{key}'",
+                                           "one of: " + ", ".join(AUTHOR_KEYS)))
         for field in ("name", "description", "avatar"):
             if not isinstance(author.get(field), str) or not author[field].strip():
                 errors.append(ContentError(path, line, f"author '{key}' has no {field}",
@@ -243,6 +251,17 @@ def check_authors_file(path: str, data: Any, lines: dict[str, int]) -> list[Cont
                     path, lines.get(f"authors.{key}.{field}", line),
                     f"{field} of author '{key}' contains markup characters < > or \"",
                     "plain text; write « » or “ ” for quotes"))
+        # Material prints the avatar into src="" and the profile link into href="", raw.
+        for field, problem, expected in (
+                ("avatar", link_problem(author.get("avatar"), local=True), LOCAL_EXPECTED),
+                ("url", link_problem(author.get("url"), mailto=True), LINK_EXPECTED)):
+            if author.get(field) and problem:
+                errors.append(ContentError(path, lines.get(f"authors.{key}.{field}", line),
+                                           f"{field} of author '{key}': {problem}", expected))
+        if "slug" in author and (not isinstance(author["slug"], str) or not SLUG.fullmatch(author["slug"])):
+            errors.append(ContentError(path, lines.get(f"authors.{key}.slug", line),
+                                       f"invalid slug {author['slug']!r} for author '{key}'",
+                                       "lowercase ASCII letters, digits and hyphens"))
     return errors
 
 

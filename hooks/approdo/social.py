@@ -109,7 +109,8 @@ def social_settings(extra: Mapping[str, Any] | None) -> dict[str, int]:
 
 
 def yaml_key_line(text: str, dotted: str) -> int:
-    """The 1-based line of a dotted key ("extra.approdo.cta") in a YAML file such as mkdocs.yml,
+    """The 1-based line of a dotted key ("extra.approdo.cta", "extra.social.0.link": list items
+    by index) in a YAML file such as mkdocs.yml,
     or of its deepest parent found; 1 if none. Composing (not loading) ignores custom tags
     like ``!ENV``. A key given twice counts where it was last given, as YAML loaders do."""
     try:
@@ -118,6 +119,10 @@ def yaml_key_line(text: str, dotted: str) -> int:
         return 1
     line = 1
     for part in dotted.split("."):
+        if isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+            continue
         if not isinstance(node, yaml.MappingNode):
             break
         found = [(key, value) for key, value in node.value

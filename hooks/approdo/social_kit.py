@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urljoin
 
 from approdo.short_codes import CHANNELS
+from approdo.spreadsheet import neutralise
 from approdo.utm import tracked_url
 
 # Keys of ``social:``: a default text, then one override per channel.
@@ -114,11 +115,12 @@ def rows(items: Iterable[Item]) -> list[dict[str, str]]:
 
 
 def to_csv(kit_rows: list[dict[str, str]]) -> str:
-    """The kit as CSV: a header row, comma-separated, quoted where needed, CRLF line ends."""
+    """The kit as CSV: a header row, comma-separated, quoted where needed, CRLF line ends.
+    A text that a spreadsheet would run as a formula starts with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(kit_rows)
+    writer.writerows({key: neutralise(str(value)) for key, value in row.items()} for row in kit_rows)
     return buffer.getvalue()
 
 
