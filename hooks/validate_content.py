@@ -14,7 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from approdo import content_schema, material_extra
+from approdo import content_schema, links, material_extra
 from approdo.errors import REPORT
 from approdo.frontmatter import FrontMatter, parse
 from approdo.social import yaml_key_line
@@ -57,12 +57,14 @@ def on_files(files, config):
     theme = content_schema.ThemeFacts(tuple(config.theme.dirs))
     slugs = []
     tags = []
+    bodies: dict[str, tuple[str, str, int]] = {}  # src_uri -> (path, body, body line)
     for file in files.documentation_pages():
         if not file.abs_src_path:  # generated in memory by a hook: nothing an author wrote
             continue
         path = _display_path(file.abs_src_path, root)
         REPORT.extend(content_schema.check_file_name(path, file.src_uri))
         fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        bodies[file.src_uri] = (path, fm.body, fm.body_line)
         if fm.data is None:
             REPORT.add(path, fm.error_line, fm.error)
             continue
@@ -81,6 +83,7 @@ def on_files(files, config):
             REPORT.extend(content_schema.check_page(path, fm, theme))
     REPORT.extend(content_schema.duplicate_slugs(slugs))
     REPORT.extend(content_schema.tags_differing_in_case(tags))
+    REPORT.extend(_broken_links(bodies, files, config, root))
     config_text = Path(config.config_file_path).read_text(encoding="utf-8-sig")
     REPORT.extend(material_extra.check_extra(
         _display_path(config.config_file_path, root), dict(config.extra),
@@ -102,6 +105,19 @@ def on_nav(nav, config, files):
         pages.append(content_schema.PageUrl(file.url, shown, authored))
     REPORT.extend(content_schema.url_collisions(pages))
     return nav
+
+
+def _broken_links(bodies, files, config, root: Path) -> list:
+    """Links, anchors and images of every page, reported with the other content errors."""
+    pages = {src_uri: body for src_uri, (_, body, _) in bodies.items()}
+    other = {file.src_uri for file in files} - set(pages)
+    # Landing pages get their ids from templates, not from headings.
+    landings = frozenset(src for src in pages if src.startswith(LANDING_DIR))
+    docs_shown = _display_path(config.docs_dir, root)
+    errors = []
+    for src_uri, (path, body, body_line) in bodies.items():
+        errors += links.check_links(path, src_uri, body, body_line, pages, other, docs_shown, landings)
+    return errors
 
 
 def _posts_dir(blog) -> str:

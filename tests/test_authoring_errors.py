@@ -187,6 +187,15 @@ BAD_FRONT_MATTER = {
     "blog/posts/titolo.md": post("Il titolo vero", heading="Un altro titolo"),
     "kb/social-a.md": page("tags: [Podcast]\n", "Social A"),
     "kb/social-b.md": page("tags: [podcast, Metriche]\n", "Social B"),
+    # Class 5: links, anchors and images, with the other errors; a migrating user's key.
+    "kb/guida.md": page(title="Guida") + "\n## Perché l'azienda è qui\n\nTesto.\n\n## Sezione\n\nAltro.\n",
+    "kb/collegamenti.md": page(title="Collegamenti") + (
+        "\n[rotto](non-esiste.md) e [ancora](../index.md#non-esiste).\n"
+        "[accenti](guida.md#perché-lazienda-è-qui) e [apostrofo](guida.md#perche-lazienda-e-qui)\n"
+        "![foto](foto-mancante.png) e [quasi](guida.md#sezioni)\n\n"
+        "[giusto](guida.md#perche-l-azienda-e-qui), [qui](#collegamenti), `[codice](no.md)`\n\n"
+        "[rif]: ../kb/manca.md\n"),
+    "blog/posts/social.md": post("Social", "social:\n  cards_layout: default/variant\n"),
     # Class 8: hints that point the right way.
     "blog/posts/autrice.md": post("Autrice", author="paola"),
     "blog/posts/categoria.md": post("Categoria", category="Eventi"),
@@ -215,6 +224,23 @@ EXPECTED_ERRORS = [
     "after the introduction)",
     "docs/blog/posts/titolo.md:9: heading 'Un altro titolo' differs from the title 'Il titolo "
     "vero' (the same text in both, or no # heading: the title is shown then)",
+    "docs/blog/posts/social.md:8: 'social.cards_layout' is a setting of Material's social plugin; "
+    "in Approdo 'social:' holds the suggested text of social posts (remove it: Approdo draws each "
+    "page's card from its title, and image: sets your own picture)",
+    "docs/kb/collegamenti.md:10: broken link '../index.md#non-esiste' (docs/index.md has no "
+    "heading with the anchor #non-esiste)",
+    "docs/kb/collegamenti.md:10: broken link 'non-esiste.md' (no file docs/kb/non-esiste.md)",
+    "docs/kb/collegamenti.md:11: broken link 'guida.md#perche-lazienda-e-qui' (docs/kb/guida.md "
+    "has no anchor #perche-lazienda-e-qui: Approdo's anchors turn accents into plain letters and "
+    "apostrophes into hyphens, so that heading is #perche-l-azienda-e-qui)",
+    "docs/kb/collegamenti.md:11: broken link 'guida.md#perché-lazienda-è-qui' (docs/kb/guida.md "
+    "has no anchor #perché-lazienda-è-qui: Approdo's anchors turn accents into plain letters and "
+    "apostrophes into hyphens, so that heading is #perche-l-azienda-e-qui)",
+    "docs/kb/collegamenti.md:12: broken image 'foto-mancante.png' (no file "
+    "docs/kb/foto-mancante.png)",
+    "docs/kb/collegamenti.md:12: broken link 'guida.md#sezioni' (docs/kb/guida.md has no heading "
+    "with the anchor #sezioni; did you mean #sezione?)",
+    "docs/kb/collegamenti.md:16: broken link '../kb/manca.md' (no file docs/kb/manca.md)",
     "docs/kb/aperta.md:1: front matter opened with --- is never closed (a line with only --- "
     "after the last key; for a horizontal rule at the top write *** instead)",
     "docs/kb/cerca.md:5: search.boost is 'tanto', not a positive number (a number such as 2 "
@@ -241,6 +267,14 @@ EXPECTED_ERRORS = [
     "docs/kb/tab.md:3: invalid YAML in front matter: a tab character (YAML is indented with "
     "spaces only)",
 ]
+
+
+def in_report_order(lines: list[str]) -> list[str]:
+    """Errors as the build lists them: by file, then by line number."""
+    def key(line: str):
+        path, number, rest = line.split(":", 2)
+        return path, int(number), rest
+    return sorted(lines, key=key)
 
 
 def reported_errors(output: str) -> list[str]:
@@ -289,9 +323,9 @@ def test_bad_front_matter_and_extra_report_every_error_at_its_line(tmp_path):
         f"mkdocs.yml:{first + 7}: extra.status.new: 'Nuovo\" onmouseover=\"alert(3)' contains quotes "
         "or < > (plain text without < > or quotes)",
         f"mkdocs.yml:{first + 8}: extra.analytics: not supported (Material's analytics send every "
-        "visit to Google; Approdo counts visits on its own server (remove extra.analytics))",
+        "visit to Google; Approdo counts visits on its own server; remove extra.analytics)",
     ]
-    assert reported_errors(build.output) == EXPECTED_ERRORS + sorted(extra_errors)
+    assert reported_errors(build.output) == in_report_order(EXPECTED_ERRORS + extra_errors)
     count = len(EXPECTED_ERRORS) + len(extra_errors)
     assert f"{count} content errors: fix them and build again" in build.output
     assert not (build.site / "index.html").exists()

@@ -129,8 +129,10 @@ def test_broken_link_and_anchor_fail_the_strict_build(tmp_path):
                       "[ancora](../index.md#non-esiste)\n",
     })
     assert build.returncode != 0
-    assert "contains a link 'non-esiste.md'" in build.output
-    assert "'#non-esiste'" in build.output
+    # Reported as content errors, with their line (hooks/approdo/links.py).
+    assert "docs/kb/link.md:7: broken link 'non-esiste.md' (no file docs/kb/non-esiste.md)" in build.output
+    assert ("docs/kb/link.md:7: broken link '../index.md#non-esiste' (docs/index.md has no heading "
+            "with the anchor #non-esiste)") in build.output
 
 
 def test_valid_site_with_both_date_forms_builds(tmp_path):

@@ -22,10 +22,10 @@ LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # Material features Approdo does not offer, and why.
 REFUSED = {
     "analytics": "Material's analytics send every visit to Google; Approdo counts visits on "
-                 "its own server (remove extra.analytics)",
+                 "its own server; remove extra.analytics",
     "consent": "Material's cookie banner: Approdo sets no cookies, so there is nothing to "
-               "consent to (remove extra.consent)",
-    "polyfills": "scripts loaded from another site (remove extra.polyfills)",
+               "consent to; remove extra.consent",
+    "polyfills": "scripts loaded from another site; remove extra.polyfills",
 }
 
 

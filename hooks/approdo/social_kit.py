@@ -28,6 +28,10 @@ COLUMNS = ("kind", "slug", "channel", "title", "description", "text", "post", "u
            "short_url", "image", "date", "closes")
 
 
+# What a page migrated from Material's social plugin may carry under `social:`.
+MATERIAL_SOCIAL_KEYS = ("cards", "cards_layout", "cards_layout_dir", "cards_layout_options")
+
+
 @dataclass(frozen=True)
 class Problem:
     key: str
@@ -43,6 +47,12 @@ def check_social(social: Any) -> list[Problem]:
     problems = []
     for key, value in social.items():
         where = f"social.{key}"
+        if key in MATERIAL_SOCIAL_KEYS:
+            problems.append(Problem(where, f"'{where}' is a setting of Material's social plugin; in "
+                                    "Approdo 'social:' holds the suggested text of social posts",
+                                    "remove it: Approdo draws each page's card from its title, "
+                                    "and image: sets your own picture"))
+            continue
         if key not in SOCIAL_KEYS:
             problems.append(Problem(where, f"unknown key '{key}' in 'social'",
                                     "one of: " + ", ".join(SOCIAL_KEYS)))
