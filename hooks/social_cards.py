@@ -2,8 +2,10 @@
 
 Posts show their category, landing pages their offer, other pages their section; the home
 page (and every page that should not be shared, such as thank-you pages) uses the site card.
-Cards are drawn offline with Pillow and DejaVu Sans (``overrides/assets/fonts/``), cached in
-``.cache/approdo/cards/`` under a hash of their inputs, and copied into ``site/assets/cards/``.
+Cards are drawn offline with Pillow and DejaVu Sans (``overrides/assets/fonts/``), then Debian's
+Noto fonts for emoji and other scripts (``approdo.card_text``), cached in
+``.cache/approdo/cards/`` under a hash of their inputs (pruned after each build: at most twice
+the site's cards), and copied into ``site/assets/cards/``.
 
 Material's ``social`` plugin was not used: it downloads its fonts from Google Fonts at build
 time and aborts without internet.
@@ -19,7 +21,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 import seo_pages
-from approdo import cards
+from approdo import card_text, cards
 from approdo.seo import host
 from approdo.slugs import slugify
 
@@ -54,7 +56,13 @@ def _find_fonts(config) -> cards.Fonts:
         regular = Path(folder, FONT_DIR, "DejaVuSans.ttf")
         bold = Path(folder, FONT_DIR, "DejaVuSans-Bold.ttf")
         if regular.is_file() and bold.is_file():
-            return cards.Fonts(regular, bold)
+            dirs = (*card_text.SYSTEM_FONT_DIRS, *filter(None, os.environ.get("APPRODO_FONT_DIRS", "").split(os.pathsep)))
+            missing = card_text.missing_packages(dirs)
+            if missing:
+                # Information, not a warning: cards are still drawn, emoji and CJK as boxes.
+                log.info(f"social cards: install {' '.join(missing)} (Debian) to draw emoji and "
+                         "Chinese or Japanese titles; ./dev installs them")
+            return cards.Fonts(regular, bold, card_text.find_fallbacks(dirs), card_text.find_emoji(dirs))
     raise PluginError(f"overrides/{FONT_DIR}/DejaVuSans.ttf and DejaVuSans-Bold.ttf are missing "
                       "(the social cards are drawn with them: restore them from git)")
 
@@ -131,3 +139,5 @@ def on_post_build(config):
     target.mkdir(parents=True, exist_ok=True)
     for name, path in _used.items():
         shutil.copyfile(path, target / name)
+    if _cache is not None:
+        cards.prune(_cache, set(_used), keep_unused=len(_used))

@@ -4,18 +4,21 @@ in one real build, asserting the exit status and the exact `path:line` line the 
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import string
 
 import pytest
 import yaml
+from PIL import Image
 
-from approdo import content_schema
+from approdo import card_text, cards, content_schema
 from approdo.errors import ContentError
 from approdo.frontmatter import MAX_DEPTH, parse
 from approdo.landing import parse_landing
-from conftest import make_project, run_build
+from approdo.seo import host
+from conftest import ROOT, make_project, run_build
 
 
 def laughs(depth: int) -> str:
@@ -376,3 +379,71 @@ def test_page_at_the_url_of_a_post_is_an_error_not_an_overwrite(tmp_path):
         "docs/blog/posts/ciao.md:1: published at /blog/2025/05/ciao/, the URL of "
         "docs/blog/2025/05/ciao.md: one of them would silently replace the other (a different "
         "slug: for the post, or another file name for the page)"]
+
+
+# --- Class 7: social cards draw what Italian authors type, inside the card --------------------
+
+FONT_DIR = ROOT / "overrides" / "assets" / "fonts"
+
+
+@pytest.fixture(scope="module")
+def card_fonts():
+    fonts = cards.Fonts(FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf",
+                        card_text.find_fallbacks(), card_text.find_emoji())
+    # ./dev installs Debian's fonts-noto-color-emoji, fonts-noto-cjk and fonts-noto-core.
+    assert fonts.emoji is not None and fonts.fallbacks, card_text.missing_packages()
+    return fonts
+
+
+def card_image(card: cards.Card, fonts: cards.Fonts) -> Image.Image:
+    return Image.open(io.BytesIO(cards.render(card, fonts))).convert("RGB")
+
+
+def test_each_character_is_drawn_by_a_font_that_has_it(card_fonts):
+    font = card_text.StackFont(card_fonts.faces(bold=True), 60)
+    # DejaVu itself has Arabic (and Greek, Cyrillic, Hebrew); Thai comes from Noto.
+    faces = [(face.name, run) for face, run in font.runs("Perché 🎉 東京 👩‍💻 مرحبا สวัสดี €")]
+    assert faces == [("DejaVuSans-Bold.ttf", "Perché "), ("NotoColorEmoji.ttf", "🎉"),
+                     ("DejaVuSans-Bold.ttf", " "), ("NotoSansCJK-Bold.ttc", "東京"),
+                     ("DejaVuSans-Bold.ttf", " "), ("NotoColorEmoji.ttf", "👩\u200d💻"),
+                     ("DejaVuSans-Bold.ttf", " مرحبا "), ("NotoSansThai-Bold.ttf", "สวัสดี"),
+                     ("DejaVuSans-Bold.ttf", " €")]
+
+
+def test_emoji_are_drawn_in_colour_and_cjk_not_as_boxes(card_fonts):
+    image = card_image(cards.Card("🎉🎉🎉", brand="M"), card_fonts)
+    title = image.crop((80, 140, 1120, 500))
+    # The party popper is yellow and red; the card itself is white on sea blue and coral.
+    yellow = [pixel for pixel in title.get_flattened_data() if pixel[0] > 200 and pixel[1] > 150 and pixel[2] < 100]
+    assert len(yellow) > 200
+    # Two different characters drawn as .notdef boxes would give the same picture.
+    east, capital = (card_image(cards.Card(char, brand="M"), card_fonts).crop((80, 140, 1120, 500))
+                     for char in ("東", "京"))
+    assert east.tobytes() != capital.tobytes()
+    assert east.getbbox() is not None
+
+
+def test_a_four_line_title_stays_above_the_brand_band(card_fonts):
+    title = ("Come abbiamo portato una piccola pasticceria di Bologna da zero a trecento richieste "
+             "di preventivo al mese 🎂 con Instagram, una landing page e tanta pazienza")
+    font, lines = cards.fit_title(title, card_fonts.faces(bold=True), cards.WIDTH - 160)
+    assert len(lines) == 4
+    image = card_image(cards.Card(title, "Strategia", "Maestrale Digitale", "maestrale.example"), card_fonts)
+    # Between the title block and the band (which starts at 510) only the background shows.
+    gap = image.crop((80, 470, 1120, 510))
+    assert set(gap.get_flattened_data()) == {(0x14, 0x50, 0x6A)}
+
+
+def test_cards_do_not_change_with_the_serve_port(card_fonts):
+    assert host("http://127.0.0.1:8000/") == host("http://127.0.0.1:8123/") == "127.0.0.1"
+    assert host("https://maestrale.example/blog/") == "maestrale.example"
+
+
+def test_card_cache_is_pruned_to_the_cards_in_use(tmp_path, card_fonts):
+    made = [cards.ensure(cards.Card(f"Titolo {n}"), card_fonts, tmp_path, f"titolo-{n}")[0]
+            for n in range(6)]
+    (tmp_path / "mezza.png.part").write_bytes(b"x")
+    used = {path.name for path in made[4:]}
+    assert cards.prune(tmp_path, used, keep_unused=2) == 3
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        path.name for path in made[2:])

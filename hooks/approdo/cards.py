@@ -1,4 +1,5 @@
-"""Social card images (1200x630 PNG) drawn offline with Pillow and a font shipped in the repo.
+"""Social card images (1200x630 PNG) drawn offline with Pillow and a stack of fonts (a font
+shipped in the repo, then Debian's Noto fonts for emoji and other scripts: ``card_text``).
 
 A card shows a kicker (the post's category or the landing page's offer), the title and the
 brand. Rendering is deterministic, so the file name carries a hash of every input: a card is
@@ -10,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+from approdo.card_text import Faces, StackFont
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes, so that cached cards are drawn again.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 _MARGIN = 80
 _TITLE_SIZES = (76, 68, 60, 54, 48, 44, 40)
@@ -49,17 +53,28 @@ class Card:
 
 @dataclass(frozen=True)
 class Fonts:
-    """Paths of the regular and bold TrueType fonts used to draw cards."""
+    """Paths of the regular and bold TrueType fonts used to draw cards, then the fallback
+    fonts for characters they lack, as (regular, bold) pairs, and the colour emoji font."""
 
     regular: Path
     bold: Path
+    fallbacks: tuple[tuple[Path, Path], ...] = ()
+    emoji: Path | None = None
+
+    def faces(self, bold: bool) -> Faces:
+        primary = self.bold if bold else self.regular
+        return Faces((primary, *(pair[1 if bold else 0] for pair in self.fallbacks)), self.emoji)
+
+    def files(self) -> list[Path]:
+        return [self.regular, self.bold, *(path for pair in self.fallbacks for path in pair),
+                *([self.emoji] if self.emoji else [])]
 
 
 def card_key(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> str:
     """A short hash of everything that changes the pixels of ``card``."""
     digest = hashlib.sha256()
     payload = {"v": RENDERER_VERSION, "card": asdict(card), "style": asdict(style),
-               "fonts": [_file_digest(fonts.regular), _file_digest(fonts.bold)],
+               "fonts": [_file_digest(path) for path in fonts.files()],
                "size": [WIDTH, HEIGHT]}
     digest.update(json.dumps(payload, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()[:12]
@@ -76,11 +91,15 @@ def _file_digest(path: Path) -> str:
     return _DIGESTS[key]
 
 
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size)
+def _font(fonts: Fonts | Faces | Path, size: int, bold: bool = False) -> StackFont:
+    if isinstance(fonts, Path):
+        fonts = Faces((fonts,))
+    elif isinstance(fonts, Fonts):
+        fonts = fonts.faces(bold)
+    return StackFont(fonts, size)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap(text: str, font: StackFont, width: int) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels (words longer than a line
     are cut, so that nothing is ever drawn outside the card)."""
     lines: list[str] = []
@@ -104,13 +123,15 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
-def fit_title(title: str, path: Path, width: int, max_lines: int = _TITLE_MAX_LINES
-              ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest title size whose lines fit; at the smallest size, extra lines end in '…'."""
+def fit_title(title: str, faces: Faces | Path, width: int, max_lines: int = _TITLE_MAX_LINES,
+              max_height: int | None = None) -> tuple[StackFont, list[str]]:
+    """The largest title size whose lines fit in ``width``, in ``max_lines`` and (if given)
+    in ``max_height`` pixels; at the smallest size, extra lines end in '…'."""
     for size in _TITLE_SIZES:
-        font = _font(path, size)
+        font = _font(faces, size)
         lines = wrap(title, font, width)
-        if len(lines) <= max_lines:
+        fits_height = max_height is None or len(lines) * line_height(font) <= max_height
+        if len(lines) <= max_lines and fits_height:
             return font, lines
     lines = lines[:max_lines]
     last = lines[-1]
@@ -120,7 +141,11 @@ def fit_title(title: str, path: Path, width: int, max_lines: int = _TITLE_MAX_LI
     return font, lines
 
 
-def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+def line_height(font: StackFont) -> int:
+    return int(font.size * 1.18)
+
+
+def _ellipsize(text: str, font: StackFont, width: int) -> str:
     if font.getlength(text) <= width:
         return text
     while text and font.getlength(text + "…") > width:
@@ -142,50 +167,65 @@ def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
 
     y = 70
     if card.kicker:
-        kicker_font = _font(fonts.bold, 30)
+        kicker_font = _font(fonts, 30, bold=True)
         kicker = _ellipsize(card.kicker.upper(), kicker_font, inner - 40)
-        box = draw.textbbox((0, 0), kicker, font=kicker_font)
-        pill_w, pill_h = box[2] - box[0] + 40, 54
+        pill_w, pill_h = int(kicker_font.getlength(kicker)) + 40, 54
         draw.rounded_rectangle((_MARGIN, y, _MARGIN + pill_w, y + pill_h), radius=27,
                                fill=style.accent)
-        draw.text((_MARGIN + 20, y + pill_h / 2), kicker, font=kicker_font, fill=style.text,
-                  anchor="lm")
+        kicker_font.draw(image, (_MARGIN + 20, y + pill_h / 2), kicker, style.text, anchor="lm")
         y += pill_h + 36
 
-    title_font, lines = fit_title(card.title, fonts.bold, inner,
-                                  _TITLE_MAX_LINES - 1 if card.subtitle else _TITLE_MAX_LINES)
-    line_height = int(title_font.size * 1.18)
-    sub_font = _font(fonts.regular, 34)
+    sub_font = _font(fonts, 34)
     sub_lines = wrap(card.subtitle, sub_font, inner)[:2] if card.subtitle else []
     if len(sub_lines) == 2 and len(wrap(card.subtitle, sub_font, inner)) > 2:
         sub_lines[1] = _ellipsize(sub_lines[1] + " …", sub_font, inner)
     sub_height = 46 * len(sub_lines) + (20 if sub_lines else 0)
+    # The title never reaches the brand band: its size is chosen to fit the space left.
+    room = band_top - 40 - y - sub_height
+    title_font, lines = fit_title(card.title, fonts.faces(bold=True), inner,
+                                  _TITLE_MAX_LINES - 1 if card.subtitle else _TITLE_MAX_LINES, room)
+    title_line = line_height(title_font)
     # Centre title and subtitle in the space left between the kicker and the band.
-    block = line_height * len(lines) + sub_height
+    block = title_line * len(lines) + sub_height
     y = max(y, y + ((band_top - 40 - y) - block) // 2)
     for line in lines:
-        draw.text((_MARGIN, y), line, font=title_font, fill=style.text)
-        y += line_height
+        title_font.draw(image, (_MARGIN, y), line, style.text)
+        y += title_line
     y += 20
     for line in sub_lines:
-        draw.text((_MARGIN, y), line, font=sub_font, fill=style.muted)
+        sub_font.draw(image, (_MARGIN, y), line, style.muted)
         y += 46
 
     band_mid = band_top + 60
     if card.brand:
-        brand_font = _font(fonts.bold, 36)
-        draw.text((_MARGIN, band_mid), _ellipsize(card.brand, brand_font, inner // 2),
-                  font=brand_font, fill=style.text, anchor="lm")
+        brand_font = _font(fonts, 36, bold=True)
+        brand_font.draw(image, (_MARGIN, band_mid), _ellipsize(card.brand, brand_font, inner // 2),
+                        style.text, anchor="lm")
     if card.footer:
-        footer_font = _font(fonts.regular, 28)
-        draw.text((WIDTH - _MARGIN, band_mid),
-                  _ellipsize(card.footer, footer_font, inner // 2 - 20),
-                  font=footer_font, fill=style.muted, anchor="rm")
+        footer_font = _font(fonts, 28)
+        footer_font.draw(image, (WIDTH - _MARGIN, band_mid),
+                         _ellipsize(card.footer, footer_font, inner // 2 - 20), style.muted, anchor="rm")
 
     out = io.BytesIO()
     # No timestamps or other metadata: the same card always gives the same bytes.
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def prune(cache_dir: Path, used: set[str], keep_unused: int) -> int:
+    """Delete cached cards this build did not use, keeping the ``keep_unused`` most recently
+    used ones (for a rebuild of another branch or a title edited back); returns how many were
+    deleted. Leftovers of interrupted writes go too. The cache stays bounded by the site."""
+    if not cache_dir.is_dir():
+        return 0
+    unused = sorted((path for path in cache_dir.iterdir()
+                     if path.is_file() and path.name not in used and path.suffix in (".png", ".part")),
+                    key=lambda path: path.stat().st_mtime, reverse=True)
+    stale = [path for path in unused if path.suffix == ".part"] + [
+        path for path in unused if path.suffix == ".png"][keep_unused:]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
@@ -194,6 +234,7 @@ def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
     it is not there yet. Returns the path and whether it was drawn now."""
     path = cache_dir / f"{stem}-{card_key(card, fonts, style)}.png"
     if path.is_file():
+        os.utime(path)  # recently used: pruning keeps it
         return path, False
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Write then rename, so that an interrupted build never leaves half a PNG in the cache.

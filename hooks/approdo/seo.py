@@ -139,8 +139,10 @@ def absolute(site_url: str, url: str) -> str:
 
 
 def host(site_url: str) -> str:
-    """The host name to print on cards (``maestrale.example``)."""
-    return urlsplit(site_url).netloc or site_url
+    """The host name to print on cards (``maestrale.example``): no port, so that ``mkdocs
+    serve`` on another port does not draw every card again."""
+    parts = urlsplit(site_url)
+    return parts.hostname or site_url
 
 
 def script_json(data: Any) -> str:
