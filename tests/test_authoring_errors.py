@@ -13,7 +13,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from approdo import card_text, cards, content_schema
+from approdo import card_text, cards, content_schema, links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import MAX_DEPTH, parse
 from approdo.landing import parse_landing
@@ -84,6 +84,11 @@ SCRIPTS = ["Perché", "città", "🎉", "東京", "مرحبا", "Ελληνικ�
            "=SUM(A1)", "\t", "\x00", "---", "*a", "&a", "{{ x }}", "\\", "%", "#", ": ", "- "]
 
 
+LINKS = ["[a](b.md)", "[a](../index.md#x)", "![i](assets/a.png)", "[r]: x.md", "[x](#)", "[y](<a b.md>)",
+         "[z](%E2%82%AC.md#%)", "\n# Titolo {#id}\n", "\n```\n", "[[a]](b.md)", "](", "[", "\nT\n===\n"]
+EXTRA_KEYS = ["social", "status", "homepage", "alternate", "tags", "analytics", "consent", "approdo"]
+
+
 def _value(rng: random.Random, depth: int = 0):
     kind = rng.randrange(9 if depth < 4 else 6)
     if kind == 0:
@@ -130,6 +135,13 @@ def test_fuzzed_front_matter_gives_only_content_errors():
             checked += 1
         landing, errors = parse_landing("docs/landing/x.md", text)
         assert all(isinstance(error, ContentError) for error in errors), text
+        body = "".join(rng.choice(LINKS + SCRIPTS) for _ in range(rng.randrange(20)))
+        errors = links.check_links("docs/kb/p.md", "kb/p.md", body, 5, {"kb/p.md": body, "index.md": body},
+                                   {"assets/a.png"})
+        assert all(isinstance(error, ContentError) for error in errors), body
+        extra = {rng.choice(EXTRA_KEYS): _value(rng) for _ in range(rng.randrange(4))}
+        errors = material_extra.check_extra("mkdocs.yml", extra, lambda key: 1)
+        assert all(isinstance(error, ContentError) for error in errors), extra
     assert checked > 100  # most generated front matter is valid YAML: the checks really ran
 
 
