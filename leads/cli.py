@@ -16,7 +16,7 @@ from . import consent as consent_mod
 from . import export as export_mod
 from . import mailer, outbox
 from . import stats as stats_mod
-from .config import ENV_DB, Settings, SettingsError, normalise_origin, parse_rate
+from .config import ENV_DB, Settings, SettingsError, forms_file, normalise_origin, parse_rate
 from .loop_settings import ENV_NOTIFY, ENV_SITE_DATA, LoopSettingsError, parse_notify
 from .storage import Store, StorageError, utcnow
 
@@ -68,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--require-origin", action="store_true", default=env.require_origin,
                        help="refuse posts that carry neither Origin nor Referer (non-browser clients)")
     serve.add_argument("--forms", type=Path, default=env.forms_path, metavar="FILE",
-                       help="the site's forms.json (written by `mkdocs build` into site/): refuse posts "
+                       help="the site's leads/forms.json (written by `mkdocs build`): refuse posts "
                             "for unknown landing pages, missing required fields or extra fields "
-                            "(default: $APPRODO_LEADS_FORMS or no check)")
+                            "(default: $APPRODO_LEADS_FORMS, else the one in --site-data, else no check)")
     serve.add_argument("--require-proof", action="store_true", default=env.require_proof,
                        help="quarantine posts without a proof of work (sent without JavaScript)")
     serve.add_argument("--spam-days", type=_days, default=env.spam_days, metavar="DAYS",
@@ -263,7 +263,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         trusted_proxy=args.trusted_proxy,
         backup_dir=args.backup_dir,
         retention_days=args.retention_days,
-        forms_path=args.forms,
+        forms_path=forms_file(str(args.forms or ""), args.site_data or ""),
         require_proof=args.require_proof,
         spam_days=args.spam_days,
     )

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .loop_settings import LoopSettings
+from approdo.form_manifest import FILE_NAME as FORMS_FILE
+
+from .loop_settings import ENV_SITE_DATA, LoopSettings
 
 DEFAULT_DB = Path("data") / "leads.sqlite3"
 # Where `mkdocs serve` (and `./dev serve`) publishes the site locally.
@@ -80,7 +82,7 @@ class Settings:
             loop=LoopSettings.from_env(env),
             trusted_proxy=env.get(ENV_TRUSTED_PROXY) or None,
             backup_dir=Path(env[ENV_BACKUP_DIR]) if env.get(ENV_BACKUP_DIR) else None,
-            forms_path=Path(env[ENV_FORMS]) if env.get(ENV_FORMS) else None,
+            forms_path=forms_file(env.get(ENV_FORMS, ""), env.get(ENV_SITE_DATA, "")),
             require_proof=env.get(ENV_REQUIRE_PROOF, "").lower() in ("1", "true", "yes"),
             spam_days=_positive_int(env.get(ENV_SPAM_DAYS, str(base.spam_days)), ENV_SPAM_DAYS, "days"),
             retention_days=_positive_int(env.get(ENV_RETENTION, str(base.retention_days)), ENV_RETENTION, "days"),
@@ -161,3 +163,15 @@ def _positive_int(text: str, name: str, unit: str = "bytes") -> int:
     if value <= 0:
         raise SettingsError(f"{name}: expected a positive number of {unit}, got {text!r}")
     return value
+
+
+def forms_file(forms: str, site_data: str) -> Path | None:
+    """The forms to check posts against: ``forms`` if given, else the built site's
+    leads/forms.json when ``site_data`` is that site's folder (a URL is not read for this)."""
+    if forms:
+        return Path(forms)
+    if site_data and "://" not in site_data:
+        candidate = Path(site_data) / FORMS_FILE
+        if candidate.is_file():
+            return candidate
+    return None

@@ -51,7 +51,7 @@ def parse(text: str, source: str) -> dict[str, Form]:
         return forms
     except (ValueError, KeyError, TypeError, AttributeError) as problem:
         raise SettingsError(f"{source}: not a forms.json written by the site's build ({problem}); "
-                            "rebuild the site and point --forms at site/forms.json") from None
+                            "rebuild the site and point --forms at site/leads/forms.json") from None
 
 
 class FormCatalog:

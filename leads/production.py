@@ -141,6 +141,8 @@ def serve(app: LeadApp, host: str, port: int, limits: Limits = Limits()) -> None
     print(f"Approdo lead receiver: http://{shown_host}:{server.effective_port}/leads "
           f"(database {app.store.path}, sites {', '.join(app.settings.site_origins)}, server waitress)",
           flush=True)
+    if app.loop is not None and not app.loop.site.checking:
+        log.warning("consent versions are not checked: pass --site-data (the built site or its URL)")
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
@@ -148,4 +150,4 @@ def serve(app: LeadApp, host: str, port: int, limits: Limits = Limits()) -> None
     try:
         run(server, stop)
     finally:
-        app.store.close()
+        app.close()

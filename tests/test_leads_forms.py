@@ -15,7 +15,7 @@ from approdo import form_manifest
 from approdo import landing as model
 from conftest import ROOT
 from leads.app import LeadApp
-from leads.config import Settings, SettingsError
+from leads.config import Settings, SettingsError, forms_file
 from leads.forms import FormCatalog
 from leads.harness import SITE, post_form, post_json, running, sample_lead
 
@@ -119,3 +119,14 @@ def test_a_plain_post_records_its_landing_page_not_the_site_root(receiver):
     first, second = stored(db)
     assert (first["landing"], first["page_url"]) == ("consulenza", f"{SITE}/landing/consulenza/")
     assert (second["page_url"], second["utm_source"], second["utm_campaign"]) == (full, "instagram", "bio")
+
+
+def test_the_forms_come_from_the_built_site_given_to_the_lead_loop(tmp_path):
+    site = tmp_path / "site"
+    (site / "leads").mkdir(parents=True)
+    assert forms_file("", str(site)) is None  # an older build without the file: no check
+    (site / form_manifest.FILE_NAME).write_text(form_manifest.manifest_json(sample_landings().values()))
+    assert forms_file("", str(site)) == site / "leads" / "forms.json"
+    assert forms_file(str(tmp_path / "mine.json"), str(site)) == tmp_path / "mine.json"  # --forms wins
+    assert forms_file("", "https://www.example.it/") is None  # a URL is not read for this
+    assert Settings.from_env({"APPRODO_LEADS_SITE_DATA": str(site)}).forms_path == site / "leads" / "forms.json"

@@ -1,5 +1,5 @@
 """What the lead receiver must know about each landing page's form, published by the build as
-``forms.json`` so that the receiver can refuse a post no form of the site could have sent.
+``leads/forms.json`` so that the receiver can refuse a post no form of the site could have sent.
 
 For every landing page: the fields its form sends, which of them must not be empty, and the
 values a field may take when they are fixed (the slug, the marketing checkbox). Consent and
@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from . import lead_form
 from .landing import Landing
 
-FILE_NAME = "forms.json"
+# Next to leads/landings.json (approdo.consent_ledger): what the receiver reads from the built site.
+FILE_NAME = "leads/forms.json"
 FORMAT = 1
 
 # Sent by every form of the bundled provider, whatever its visitor fields.
