@@ -420,6 +420,9 @@ def test_each_character_is_drawn_by_a_font_that_has_it(card_fonts):
                      ("DejaVuSans-Bold.ttf", " "), ("NotoColorEmoji.ttf", "👩\u200d💻"),
                      ("DejaVuSans-Bold.ttf", " مرحبا "), ("NotoSansThai-Bold.ttf", "สวัสดี"),
                      ("DejaVuSans-Bold.ttf", " €")]
+    # A variation selector asks for the emoji form of a character that text fonts also have.
+    assert [(face.name, run) for face, run in font.runs("Ti ❤️ ❤")] == [
+        ("DejaVuSans-Bold.ttf", "Ti "), ("NotoColorEmoji.ttf", "❤\ufe0f"), ("DejaVuSans-Bold.ttf", " ❤")]
 
 
 def test_emoji_are_drawn_in_colour_and_cjk_not_as_boxes(card_fonts):
