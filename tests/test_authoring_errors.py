@@ -209,7 +209,9 @@ BAD_FRONT_MATTER = {
         "[accenti](guida.md#perché-lazienda-è-qui) e [apostrofo](guida.md#perche-lazienda-e-qui)\n"
         "![foto](foto-mancante.png) e [quasi](guida.md#sezioni)\n\n"
         "[giusto](guida.md#perche-l-azienda-e-qui), [qui](#collegamenti), `[codice](no.md)`\n\n"
-        "[rif]: ../kb/manca.md\n"),
+        "[rif]: ../kb/manca.md\n\n"
+        # An example inside an admonition's code block is not a link.
+        "!!! example\n\n    ```markdown\n    [finto](finto.md)\n    ```\n"),
     "blog/posts/social.md": post("Social", "social:\n  cards_layout: default/variant\n"),
     # Class 8: hints that point the right way.
     "blog/posts/autrice.md": post("Autrice", author="paola"),
