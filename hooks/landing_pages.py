@@ -22,6 +22,7 @@ from approdo import landing as model
 from approdo import lead_form
 from approdo.errors import REPORT
 from approdo.frontmatter import parse
+from approdo.social import yaml_key_line
 
 log = logging.getLogger("mkdocs.hooks.landing_pages")
 
@@ -137,27 +138,17 @@ def _check_default_action(defaults: model.LandingDefaults, config) -> None:
     if not problem:
         return
     config_file = Path(config.config_file_path)
-    REPORT.add(config_file.name, _config_line(config_file, ("extra", "approdo", "leads", "action")),
+    REPORT.add(config_file.name, _config_line(config_file, "extra.approdo.leads.action"),
                f"extra.approdo.leads.{problem.replace('form action', 'action')}"
                " (set here or by APPRODO_LEAD_ACTION)", model.ACTION_EXPECTED)
 
 
-def _config_line(config_file: Path, keys: tuple[str, ...]) -> int:
-    """The line of a nested key in mkdocs.yml (1 if not found). Composing, unlike loading,
-    needs no constructor for tags such as !ENV."""
+def _config_line(config_file: Path, dotted: str) -> int:
+    """The line of a nested key in mkdocs.yml (1 if the file cannot be read)."""
     try:
-        node = yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, yaml.YAMLError):
+        return yaml_key_line(config_file.read_text(encoding="utf-8"), dotted)
+    except OSError:
         return 1
-    line = 1
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return line
-        match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
-        if match is None:
-            return line
-        line, node = match[0].start_mark.line + 1, match[1]
-    return line
 
 
 def _consent_versions(config, files) -> dict[str, str]:
@@ -166,7 +157,7 @@ def _consent_versions(config, files) -> dict[str, str]:
     wording = str(consent.get("marketing") or "").strip()
     if not wording:
         config_file = Path(config.config_file_path)
-        REPORT.add(config_file.name, _config_line(config_file, ("extra", "approdo")),
+        REPORT.add(config_file.name, _config_line(config_file, "extra.approdo"),
                    "extra.approdo.consent.marketing is missing",
                    "the exact wording of the optional marketing checkbox")
     privacy = files.get_file_from_path(PRIVACY_PAGE)

@@ -209,7 +209,9 @@ BAD_FRONT_MATTER = {
         "[accenti](guida.md#perché-lazienda-è-qui) e [apostrofo](guida.md#perche-lazienda-e-qui)\n"
         "![foto](foto-mancante.png) e [quasi](guida.md#sezioni)\n\n"
         "[giusto](guida.md#perche-l-azienda-e-qui), [qui](#collegamenti), `[codice](no.md)`\n\n"
-        "[rif]: ../kb/manca.md\n"),
+        "[rif]: ../kb/manca.md\n\n"
+        # An example inside an admonition's code block is not a link.
+        "!!! example\n\n    ```markdown\n    [finto](finto.md)\n    ```\n"),
     "blog/posts/social.md": post("Social", "social:\n  cards_layout: default/variant\n"),
     # Class 8: hints that point the right way.
     "blog/posts/autrice.md": post("Autrice", author="paola"),
@@ -420,6 +422,9 @@ def test_each_character_is_drawn_by_a_font_that_has_it(card_fonts):
                      ("DejaVuSans-Bold.ttf", " "), ("NotoColorEmoji.ttf", "👩\u200d💻"),
                      ("DejaVuSans-Bold.ttf", " مرحبا "), ("NotoSansThai-Bold.ttf", "สวัสดี"),
                      ("DejaVuSans-Bold.ttf", " €")]
+    # A variation selector asks for the emoji form of a character that text fonts also have.
+    assert [(face.name, run) for face, run in font.runs("Ti ❤️ ❤")] == [
+        ("DejaVuSans-Bold.ttf", "Ti "), ("NotoColorEmoji.ttf", "❤\ufe0f"), ("DejaVuSans-Bold.ttf", " ❤")]
 
 
 def test_emoji_are_drawn_in_colour_and_cjk_not_as_boxes(card_fonts):

@@ -17,7 +17,7 @@ import pytest
 
 from approdo import lead_form
 from browser import serve_directory
-from conftest import make_project, run_build
+from conftest import AS_OF, make_project, run_build
 from test_landing import MINIMAL_NAV, SAMPLE_FILES
 
 pytestmark = pytest.mark.browser
@@ -125,7 +125,11 @@ def hidden(page, name):
 
 @pytest.mark.parametrize("slug", SAMPLES)
 def test_fetch_submission_keeps_the_campaign(servers, open_page, slug):
-    page = open_page(f"{servers['site']}landing/{slug}/{UTM_QUERY}")
+    page = open_page()
+    # The page's own clock closes an offer after its last day: read it on the day the site was
+    # built (conftest.AS_OF), whatever day the test runs.
+    page.clock.set_fixed_time(AS_OF.isoformat())
+    page.goto(f"{servers['site']}landing/{slug}/{UTM_QUERY}")
     assert hidden(page, "utm_source") == "facebook"
     assert hidden(page, "utm_medium") == "social"
     assert hidden(page, "utm_campaign") == "guida"
@@ -243,8 +247,10 @@ def test_attribution_values_are_capped_and_cleaned(servers, open_page):
 @pytest.mark.parametrize("slug", SAMPLES)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_call_to_action_visible_on_a_phone(servers, open_page, slug, scheme):
-    page = open_page(f"{servers['site']}landing/{slug}/", viewport={"width": 360, "height": 640},
-                     color_scheme=scheme, is_mobile=True, has_touch=True)
+    page = open_page(viewport={"width": 360, "height": 640}, color_scheme=scheme, is_mobile=True,
+                     has_touch=True)
+    page.clock.set_fixed_time(AS_OF.isoformat())  # the offers are open on the day of the build
+    page.goto(f"{servers['site']}landing/{slug}/")
     cta = page.locator("a.ld-button[href='#modulo'], button[type=submit]").first
     assert cta.is_visible()
     box = cta.bounding_box()

@@ -352,7 +352,8 @@ REFUSED_AUTHORS = f"""authors:
   marco:
     name: Marco Bellandi
     description: Social media manager
-    avatar: assets/images/autori/marco.svg
+    avatar: {_yaml("assets/images/autori/marco.svg" + BREAK_ATTR)}
+    url: {_yaml(JS_URL)}
 """
 
 REFUSED = {
@@ -664,6 +665,11 @@ def test_author_markup_is_refused(refused_authors):
             in refused_authors.output)
     assert ("docs/blog/.authors.yml:4: description of author 'giulia' contains markup characters"
             in refused_authors.output)
+    # Material prints the avatar into src="" and the profile link into href="", raw.
+    assert ("docs/blog/.authors.yml:9: avatar of author 'marco': link 'assets/images/autori/marco.svg"
+            + BREAK_ATTR + "' contains spaces, quotes or < >") in refused_authors.output
+    assert ("docs/blog/.authors.yml:10: url of author 'marco': link 'javascript:alert(4)' is neither "
+            "an http(s) address nor a path on this site") in refused_authors.output
 
 
 # --- in a browser ---------------------------------------------------------------------------------

@@ -113,6 +113,14 @@ class StackFont:
         for char in text:
             # A combining mark, a joiner or a skin tone belongs with the character before it,
             # and so does the next part of an emoji sequence.
+            if (char == "\ufe0f" and runs and self.faces.emoji is not None
+                    and runs[-1][0] != self.faces.emoji and _has_glyph(self.faces.emoji, runs[-1][1][-1])):
+                # VS16 asks for the emoji form of the character before it ("❤️").
+                face, previous = runs.pop()
+                if previous[:-1]:
+                    runs.append((face, previous[:-1]))
+                runs.append((self.faces.emoji, previous[-1] + char))
+                continue
             joined = runs and runs[-1][1].endswith("\u200d")
             if runs and (joined or char in _JOINERS or 0x1F3FB <= ord(char) <= 0x1F3FF
                          or unicodedata.category(char).startswith("M")):

@@ -46,8 +46,33 @@ class FrontMatter:
 MAX_DEPTH = 16
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that is too costly to read: its message is the whole error."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice (PyYAML silently keeps the last one)."""
+    """A safe loader that refuses a key given twice (PyYAML silently keeps the last one),
+    any alias (recording the line of every key would follow each alias again, so nested
+    aliases take exponential time) and nesting deeper than ``MAX_DEPTH``. PyYAML reads lazily,
+    so it stops there, before the rest is even scanned."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(problem=f"YAML alias '*{event.anchor}' in front matter: anchors and "
+                           "aliases are not supported (write the value out in full)",
+                           problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
+                raise _Refused(problem=f"front matter nested more than {MAX_DEPTH} levels deep "
+                               "(a few levels of lists and mappings)",
+                               problem_mark=self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         seen: set[Any] = set()
@@ -96,25 +121,6 @@ def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[
             _index_nodes(item, offset, lines, raw, child)
 
 
-def _shape_error(yaml_text: str) -> tuple[str, int] | None:
-    """What makes YAML too costly to read, found in one pass over its events, with the 0-based
-    line: an alias (recording the line of every key would follow each alias again, so nested
-    aliases take exponential time) or nesting deeper than ``MAX_DEPTH``."""
-    depth = 0
-    for event in yaml.parse(yaml_text, Loader=_UniqueKeyLoader):
-        if isinstance(event, yaml.AliasEvent):
-            return (f"YAML alias '*{event.anchor}' in front matter: anchors and aliases are not "
-                    "supported (write the value out in full)", event.start_mark.line)
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return (f"front matter nested more than {MAX_DEPTH} levels deep "
-                        "(a few levels of lists and mappings)", event.start_mark.line)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
-
-
 def parse(text: str) -> FrontMatter:
     """Split ``text`` into front matter and body, keeping the line of every key.
 
@@ -134,13 +140,15 @@ def parse(text: str) -> FrontMatter:
     body_line = text[: match.end()].count("\n") + 1
     # Line 1 is the opening fence, so YAML line 0 is file line 2.
     offset = 2
+    loader = None
     try:
-        shape = _shape_error(yaml_text)
-        if shape:
-            return FrontMatter(None, body=body, body_line=body_line,
-                               error=shape[0], error_line=shape[1] + offset)
-        node = yaml.compose(yaml_text, Loader=_UniqueKeyLoader)
-        data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)
+        loader = _UniqueKeyLoader(yaml_text)
+        # Compose once, then build the values from the same nodes.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        return FrontMatter(None, body=body, body_line=body_line, error=exc.problem,
+                           error_line=exc.problem_mark.line + offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else offset
@@ -152,6 +160,9 @@ def parse(text: str) -> FrontMatter:
     except yaml.YAMLError as exc:
         return FrontMatter(None, body=body, body_line=body_line,
                            error=f"invalid YAML in front matter: {exc}", error_line=offset)
+    finally:
+        if loader is not None:
+            loader.dispose()
     if data is None:
         return FrontMatter(data={}, body=body, body_line=body_line)
     if not isinstance(data, dict):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-_FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
+# Any indentation: fences nest in admonitions, lists and tabs (pymdownx.superfences).
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
