@@ -569,3 +569,25 @@ def test_site_data_unreachable_and_nothing_known_is_a_503_and_nothing_stored(tmp
         assert store.leads() == []
     finally:
         store.close()
+
+
+def test_a_repeat_merged_into_a_lead_notifies_the_owner_and_asks_for_the_new_consent(tmp_path, capsys):
+    db = tmp_path / "leads.sqlite3"
+    with MailSink() as sink, running(LeadApp(make_settings(tmp_path, **smtp(sink)))) as port:
+        first = sample_lead("anna@example.it", marketing_consent="", message="Prima domanda")
+        assert post_json(port, first).status == 201
+        first_emails = sink.wait_for(2)  # owner, autoresponder
+        assert post_json(port, {**first, "message": "Seconda domanda", "marketing_consent": "si"}).status == 201
+        messages = sink.wait_for(4)
+        assert len(messages) == 4  # the owner again and the confirmation; no second autoresponder
+        again = by_subject(messages, "Contatto aggiornato")
+        assert "Seconda domanda" in mailer.text_of(again["message"]) and again["to"] == [OWNER]
+        confirmation = by_subject(messages, "Conferma la tua iscrizione")
+        assert open_link(port, link(mailer.text_of(confirmation["message"]), "/leads/conferma")).status == 200
+        [lead] = export(db, capsys)
+        assert lead["marketing_consent"] is True and "Prima domanda" in lead["message"]
+        # The withdrawal link of the first email still works: the lead kept its token.
+        first_reply = by_subject(first_emails, "La tua guida")
+        page = open_link(port, link(mailer.text_of(first_reply["message"]), "/leads/revoca"))
+        assert page.status == 200 and "Consenso revocato" in page.text
+    assert export(db, capsys)[0]["marketing_consent"] is False
