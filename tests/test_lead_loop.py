@@ -591,3 +591,20 @@ def test_a_repeat_merged_into_a_lead_notifies_the_owner_and_asks_for_the_new_con
         page = open_link(port, link(mailer.text_of(first_reply["message"]), "/leads/revoca"))
         assert page.status == 200 and "Consenso revocato" in page.text
     assert export(db, capsys)[0]["marketing_consent"] is False
+
+
+def test_a_post_released_from_quarantine_gets_the_lead_loop(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "leads.sqlite3"
+    settings = make_settings(tmp_path)
+    with running(LeadApp(settings)) as port:
+        assert post_json(port, sample_lead("fretta@example.it", _elapsed="900")).status == 201  # too fast
+    assert outbox_rows(db) == []  # a suspect is told nothing, and nobody is told of it
+    monkeypatch.setenv("APPRODO_LEADS_NOTIFY", OWNER)
+    monkeypatch.setenv("APPRODO_LEADS_SITE_DATA", settings.loop.site_data)
+    assert main(["spam", "release", "--db", str(db), "1"]) == 0
+    assert "released into the leads (stored)" in capsys.readouterr().out
+    assert len(outbox_rows(db)) == 3  # owner, confirmation, autoresponder: sent by the running receiver
+    with running(LeadApp(settings)):
+        poll(lambda: all(r["state"] == outbox.SENT for r in outbox_rows(db)), what="sent")
+    subjects = sorted(str(m["Subject"]) for _, m in mailer.listing(tmp_path / "mail"))
+    assert subjects[0] == "Conferma la tua iscrizione" and subjects[2].startswith("Nuovo contatto")
