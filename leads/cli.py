@@ -342,8 +342,16 @@ def cmd_spam_release(args: argparse.Namespace) -> int:
     from .spam import release
 
     store = _existing_store(args)
+    settings = Settings.from_env()
     try:
-        outcome = release(store, args.id, Settings.from_env().dedupe_window)
+        # A released post is a lead like any other: the owner is told, a consent is asked for.
+        # The running receiver's outbox worker sends the messages within seconds.
+        then = None
+        if settings.loop.enabled:
+            from .loop import LeadLoop
+            loop = LeadLoop(replace(settings, db_path=store.path), store, utcnow)
+            then = (lambda values: loop.prepare(values, utcnow()).then)
+        outcome = release(store, args.id, settings.dedupe_window, then)
     finally:
         store.close()
     if outcome is None:

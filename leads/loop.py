@@ -56,24 +56,51 @@ OUTCOMES = {
 
 @dataclass(frozen=True)
 class Plan:
-    """What one new lead will queue, made before its transaction; ``then`` runs inside it."""
+    """What one post will queue, gathered before its transaction (reading the site data may
+    wait on the network); ``then`` runs inside it and queues the messages, whose links need the
+    lead's consent token. A repeat merged into a stored lead (``Store.add_lead`` answering
+    UPDATED) keeps that lead's token: the links of its earlier emails go on working."""
 
-    token: str
-    emails: tuple[dict, ...]
-    webhook: bool
+    loop: "LeadLoop"
     values: dict[str, str]
-    marketing: bool
-    optin_days: float
+    landing: dict
     now: datetime
 
     def then(self, conn: sqlite3.Connection, lead_id: int) -> None:
-        optin.register_token(conn, lead_id, self.token, self.marketing, self.now, self.optin_days)
-        for message in self.emails:
-            outbox.enqueue(conn, outbox.EMAIL, message, now=self.now, lead_id=lead_id)
-        if self.webhook:
-            data = {"id": lead_id, "received_at": timestamp(self.now), **self.values}
-            outbox.enqueue(conn, outbox.WEBHOOK, webhook.payload(webhook.LEAD, data, timestamp(self.now)),
-                           now=self.now, lead_id=lead_id)
+        loop, values, now = self.loop, self.values, self.now
+        settings = loop.settings
+        marketing = values.get("marketing_consent") == lead_form.CONSENT_GIVEN
+        stored = conn.execute("SELECT token, confirmed_at FROM consents WHERE lead_id = ?", (lead_id,)).fetchone()
+        repeat = stored is not None
+        if repeat:
+            token = stored["token"]
+            ask = marketing and not stored["confirmed_at"]
+            if ask:  # consent given (again) in the repeat: a new confirmation request
+                optin.renew_request(conn, lead_id, now, settings.optin_days)
+        else:
+            token = optin.new_token()
+            ask = marketing
+            optin.register_token(conn, lead_id, token, marketing, now, settings.optin_days)
+        page = self.landing.get("title") or values["landing"]
+        withdraw_url = loop.link(WITHDRAW_PATH, optin.WITHDRAW, token, None)
+        emails = []
+        recipients = settings.recipients(values["landing"])
+        if recipients:
+            emails.append(notify.owner_notification(values, page, settings.sender, recipients, now, repeat))
+        if ask:
+            confirm_url = loop.link(CONFIRM_PATH, optin.CONFIRM, token, now + timedelta(days=settings.optin_days))
+            emails.append(notify.confirmation(values, page, loop.site.consent_text(values["consent_version"]),
+                                              confirm_url, withdraw_url, settings.optin_days, settings.sender, now))
+        if self.landing.get("autoresponder") and not repeat:
+            emails.append(notify.autoresponder(values, self.landing["autoresponder"], withdraw_url,
+                                               settings.sender, now))
+        for message in emails:
+            outbox.enqueue(conn, outbox.EMAIL, message, now=now, lead_id=lead_id)
+        if settings.webhook_url:
+            event = webhook.LEAD_UPDATED if repeat else webhook.LEAD
+            data = {"id": lead_id, "received_at": timestamp(now), **values}
+            outbox.enqueue(conn, outbox.WEBHOOK, webhook.payload(event, data, timestamp(now)),
+                           now=now, lead_id=lead_id)
 
 
 class LeadLoop:
@@ -121,23 +148,7 @@ class LeadLoop:
         return f"{self.settings.public_url}{path}?t={quote(optin.sign(self.key, action, token, expires))}"
 
     def prepare(self, values: dict[str, str], now: datetime) -> Plan:
-        loop = self.settings
-        landing = self.site.landing(values["landing"], now)
-        page = landing.get("title") or values["landing"]
-        marketing = values.get("marketing_consent") == lead_form.CONSENT_GIVEN
-        token = optin.new_token()
-        withdraw_url = self.link(WITHDRAW_PATH, optin.WITHDRAW, token, None)
-        emails = []
-        recipients = loop.recipients(values["landing"])
-        if recipients:
-            emails.append(notify.owner_notification(values, page, loop.sender, recipients, now))
-        if marketing:
-            confirm_url = self.link(CONFIRM_PATH, optin.CONFIRM, token, now + timedelta(days=loop.optin_days))
-            emails.append(notify.confirmation(values, page, self.site.consent_text(values["consent_version"]),
-                                              confirm_url, withdraw_url, loop.optin_days, loop.sender, now))
-        if landing.get("autoresponder"):
-            emails.append(notify.autoresponder(values, landing["autoresponder"], withdraw_url, loop.sender, now))
-        return Plan(token, tuple(emails), bool(loop.webhook_url), values, marketing, loop.optin_days, now)
+        return Plan(self, values, self.site.landing(values["landing"], now), now)
 
     # --- links from the emails ------------------------------------------------------------
 

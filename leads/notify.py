@@ -15,8 +15,8 @@ from approdo.events import ROME
 
 from . import mailer
 
-OWNER_SUBJECT = Template("Nuovo contatto da «$page»: $who")
-OWNER_BODY = Template("""Hai ricevuto un nuovo contatto dalla pagina «$page».
+OWNER_SUBJECT = Template("$what da «$page»: $who")
+OWNER_BODY = Template("""$intro «$page».
 Per rispondere usa «Rispondi»: la risposta arriva direttamente a $email.
 
 $visitor
@@ -73,13 +73,20 @@ def unsubscribe_headers(withdraw_url: str) -> tuple[tuple[str, str], ...]:
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
 
 
+# A new lead, or a repeat merged into a recent one (its new message is appended there).
+OWNER_KIND = {False: ("Nuovo contatto", "Hai ricevuto un nuovo contatto dalla pagina"),
+              True: ("Contatto aggiornato", "Una persona che ti aveva già scritto ha inviato di nuovo il "
+                                            "modulo della pagina")}
+
+
 def owner_notification(lead: dict[str, str], page: str, sender: str, to: tuple[str, ...],
-                       now: datetime) -> dict:
+                       now: datetime, repeat: bool = False) -> dict:
     visitor = [f"{field.label}: {lead[field.name]}" for field in lead_form.FIELDS
                if field.group == lead_form.VISITOR and field.name != "message" and lead.get(field.name)]
     campaign = [f"  {name}: {lead[name]}" for name in lead_form.UTM_FIELDS if lead.get(name)]
+    what, intro = OWNER_KIND[repeat]
     body = OWNER_BODY.substitute(
-        page=page, email=lead["email"], visitor="\n".join(visitor),
+        intro=intro, page=page, email=lead["email"], visitor="\n".join(visitor),
         message=lead.get("message") or "(nessun messaggio)",
         marketing=MARKETING[lead.get("marketing_consent") == lead_form.CONSENT_GIVEN],
         consent_version=lead.get("consent_version", ""), privacy_version=lead.get("privacy_version", ""),
@@ -87,7 +94,7 @@ def owner_notification(lead: dict[str, str], page: str, sender: str, to: tuple[s
         page_url=lead.get("page_url") or "(non indicata)", referrer=lead.get("referrer") or "(nessuna)",
         received=italian_time(now),
     )
-    subject = OWNER_SUBJECT.substitute(page=page, who=lead.get("name") or lead["email"])
+    subject = OWNER_SUBJECT.substitute(what=what, page=page, who=lead.get("name") or lead["email"])
     return mailer.build(sender=sender, to=to, subject=subject, body=body, now=now,
                         reply_to=(lead["email"], lead.get("name", "")))
 

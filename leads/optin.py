@@ -81,6 +81,13 @@ def register_token(conn: sqlite3.Connection, lead_id: int, token: str, marketing
                  (lead_id, token, timestamp(now), expires))
 
 
+def renew_request(conn: sqlite3.Connection, lead_id: int, now: datetime, days: float) -> None:
+    """A repeated post gives marketing consent again before it was confirmed: a fresh request
+    (the token, hence every link already sent, stays)."""
+    conn.execute("UPDATE consents SET requested_at = ?, expires_at = ?, expired_at = '', withdrawn_at = ''"
+                 " WHERE lead_id = ?", (timestamp(now), timestamp(now + timedelta(days=days)), lead_id))
+
+
 def confirm(conn: sqlite3.Connection, token: str, now: datetime) -> tuple[str, sqlite3.Row | None]:
     """Record a confirmation (in the caller's transaction); the outcome and the lead."""
     row = _consent(conn, token)

@@ -121,15 +121,18 @@ def quarantined(store: Store) -> list[dict[str, object]]:
              "lead": json.loads(row["lead"])} for row in rows]
 
 
-def release(store: Store, quarantine_id: int, dedupe_window: float) -> str | None:
+def release(store: Store, quarantine_id: int, dedupe_window: float,
+            then: Callable[[dict], Callable[[sqlite3.Connection, int], None]] | None = None) -> str | None:
     """Move a post out of quarantine into the leads (as received then); its outcome
-    (stored, updated, duplicate), or None if there is no such post."""
+    (stored, updated, duplicate), or None if there is no such post. ``then(values)`` gives what
+    ``Store.add_lead`` runs with the lead (the lead loop: notification, double opt-in)."""
     with store.connection() as conn:
         row = conn.execute("SELECT received_at, lead FROM quarantine WHERE id = ?", (quarantine_id,)).fetchone()
     if row is None:
         return None
     received = datetime.fromisoformat(row["received_at"].replace("Z", "+00:00"))
-    outcome = store.add_lead(json.loads(row["lead"]), received, dedupe_window)
+    values = json.loads(row["lead"])
+    outcome = store.add_lead(values, received, dedupe_window, then=then(values) if then else None)
     with store.write() as conn:
         conn.execute("DELETE FROM quarantine WHERE id = ?", (quarantine_id,))
     return outcome

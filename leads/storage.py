@@ -314,8 +314,9 @@ class Store:
         address, same landing page, within ``dedupe_window`` seconds) ``UPDATED`` when it
         brought something new (merged into that lead, see ``merge_repeat``) or ``DUPLICATE``.
 
-        ``then(conn, lead_id)`` runs in the same transaction right after the insert (the lead
-        loop queues its messages there: a lead and its messages are committed together).
+        ``then(conn, lead_id)`` runs in the same transaction right after the insert or the
+        update (the lead loop queues its messages there: a lead and its messages are committed
+        together); not for a DUPLICATE, which changes nothing.
         Returns only after the transaction holding it is committed to disk.
         """
         row = {name: values.get(name, "") for name in LEAD_COLUMNS}
@@ -337,6 +338,8 @@ class Store:
                         return DUPLICATE
                     conn.execute(f"UPDATE leads SET {', '.join(f'{name} = ?' for name in changes)} WHERE id = ?",
                                  (*changes.values(), seen["id"]))
+                    if then is not None:
+                        then(conn, seen["id"])
                     return UPDATED
             columns = ("received_at", *LEAD_COLUMNS)
             cursor = conn.execute(

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from .outbox import DeliveryError
 
 LEAD = "lead.created"
+# A repeat of a recent lead that brought something new (a message, a consent) was merged into it.
+LEAD_UPDATED = "lead.updated"
 CONSENT_CONFIRMED = "consent.confirmed"
 CONSENT_WITHDRAWN = "consent.withdrawn"
 

@@ -277,8 +277,9 @@ def test_refusing_server_marks_failed_and_outbox_retry_sends_again(tmp_path, cap
     with MailSink(behaviour="refuse") as sink, \
             running(LeadApp(make_settings(tmp_path, **smtp(sink), notify=(OWNER,)))) as port:
         assert post_json(port, sample_lead("anna@example.it", marketing_consent="")).status == 201
-        rows = poll(lambda: [r for r in outbox_rows(db) if r["state"] == outbox.FAILED] or None, what="failure")
-        assert rows and all(r["attempts"] == 1 and "554" in r["last_error"] for r in rows)  # 5xx: no retry
+        rows = poll(lambda: (rows := outbox_rows(db)) and all(r["state"] == outbox.FAILED for r in rows) and rows,
+                    what="failure")
+        assert len(rows) == 2 and all(r["attempts"] == 1 and "554" in r["last_error"] for r in rows)  # 5xx
         capsys.readouterr()
         assert main(["outbox", "list", "--db", str(db), "--failed"]) == 0
         listed = capsys.readouterr().out
@@ -295,9 +296,11 @@ def test_dropped_connections_are_retried_with_back_off_and_sent_once(tmp_path):
     with MailSink(behaviour="drop") as sink, \
             running(LeadApp(make_settings(tmp_path, **smtp(sink)))) as port:
         assert post_json(port, sample_lead("anna@example.it", marketing_consent="")).status == 201
-        poll(lambda: all(r["attempts"] >= 2 for r in outbox_rows(db)) and outbox_rows(db), what="retries")
-        assert all(r["state"] == outbox.PENDING and "closed the connection" in r["last_error"]
-                   for r in outbox_rows(db))
+        rows = poll(lambda: (rows := outbox_rows(db)) and all(r["attempts"] >= 2 for r in rows) and rows,
+                    what="retries")
+        # Waiting for the next attempt, or in it (claimed): never failed, never sent.
+        assert all(r["state"] in (outbox.PENDING, outbox.SENDING) and "closed the connection" in r["last_error"]
+                   for r in rows)
         sink.behaviour = "accept"
         messages = sink.wait_for(2)
         poll(lambda: all(r["state"] == outbox.SENT for r in outbox_rows(db)), what="sent")
@@ -309,7 +312,7 @@ def test_server_down_for_a_while_then_up(tmp_path):
     sink = MailSink()  # not started: nothing listens on its port
     with running(LeadApp(make_settings(tmp_path, **smtp(sink)))) as port:
         assert post_json(port, sample_lead("anna@example.it")).status == 201
-        poll(lambda: all(r["attempts"] >= 3 for r in outbox_rows(db)) and outbox_rows(db), what="retries")
+        poll(lambda: (rows := outbox_rows(db)) and all(r["attempts"] >= 3 for r in rows), what="retries")
         with sink:
             messages = sink.wait_for(3)
             poll(lambda: all(r["state"] == outbox.SENT for r in outbox_rows(db)), what="sent")
@@ -324,7 +327,8 @@ def test_credentials_never_appear_in_errors_or_logs(tmp_path, caplog, capsys):
             as port:
         caplog.set_level("DEBUG")
         assert post_json(port, sample_lead("anna@example.it", marketing_consent="")).status == 201
-        rows = poll(lambda: [r for r in outbox_rows(db) if r["state"] == outbox.FAILED] or None, what="failure")
+        rows = poll(lambda: (rows := outbox_rows(db)) and all(r["state"] == outbox.FAILED for r in rows) and rows,
+                    what="failure")
     assert rows and all("535" in r["last_error"] for r in rows)  # authentication refused: permanent
     capsys.readouterr()
     main(["outbox", "list", "--db", str(db)])
@@ -565,3 +569,42 @@ def test_site_data_unreachable_and_nothing_known_is_a_503_and_nothing_stored(tmp
         assert store.leads() == []
     finally:
         store.close()
+
+
+def test_a_repeat_merged_into_a_lead_notifies_the_owner_and_asks_for_the_new_consent(tmp_path, capsys):
+    db = tmp_path / "leads.sqlite3"
+    with MailSink() as sink, running(LeadApp(make_settings(tmp_path, **smtp(sink)))) as port:
+        first = sample_lead("anna@example.it", marketing_consent="", message="Prima domanda")
+        assert post_json(port, first).status == 201
+        first_emails = sink.wait_for(2)  # owner, autoresponder
+        assert post_json(port, {**first, "message": "Seconda domanda", "marketing_consent": "si"}).status == 201
+        messages = sink.wait_for(4)
+        assert len(messages) == 4  # the owner again and the confirmation; no second autoresponder
+        again = by_subject(messages, "Contatto aggiornato")
+        assert "Seconda domanda" in mailer.text_of(again["message"]) and again["to"] == [OWNER]
+        confirmation = by_subject(messages, "Conferma la tua iscrizione")
+        assert open_link(port, link(mailer.text_of(confirmation["message"]), "/leads/conferma")).status == 200
+        [lead] = export(db, capsys)
+        assert lead["marketing_consent"] is True and "Prima domanda" in lead["message"]
+        # The withdrawal link of the first email still works: the lead kept its token.
+        first_reply = by_subject(first_emails, "La tua guida")
+        page = open_link(port, link(mailer.text_of(first_reply["message"]), "/leads/revoca"))
+        assert page.status == 200 and "Consenso revocato" in page.text
+    assert export(db, capsys)[0]["marketing_consent"] is False
+
+
+def test_a_post_released_from_quarantine_gets_the_lead_loop(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "leads.sqlite3"
+    settings = make_settings(tmp_path)
+    with running(LeadApp(settings)) as port:
+        assert post_json(port, sample_lead("fretta@example.it", _elapsed="900")).status == 201  # too fast
+    assert outbox_rows(db) == []  # a suspect is told nothing, and nobody is told of it
+    monkeypatch.setenv("APPRODO_LEADS_NOTIFY", OWNER)
+    monkeypatch.setenv("APPRODO_LEADS_SITE_DATA", settings.loop.site_data)
+    assert main(["spam", "release", "--db", str(db), "1"]) == 0
+    assert "released into the leads (stored)" in capsys.readouterr().out
+    assert len(outbox_rows(db)) == 3  # owner, confirmation, autoresponder: sent by the running receiver
+    with running(LeadApp(settings)):
+        poll(lambda: all(r["state"] == outbox.SENT for r in outbox_rows(db)), what="sent")
+    subjects = sorted(str(m["Subject"]) for _, m in mailer.listing(tmp_path / "mail"))
+    assert subjects[0] == "Conferma la tua iscrizione" and subjects[2].startswith("Nuovo contatto")

@@ -118,3 +118,36 @@ def test_landing_page_to_confirmed_consent_in_export(stack, open_page):
 
     page.goto(link)  # the same link again: nothing changes
     assert page.locator("h1").inner_text() == "Iscrizione già confermata"
+
+
+def test_every_open_sample_landing_page_notifies_the_owner(stack, open_page):
+    site, _, db = stack
+    page = open_page()
+    page.clock.install()  # a person takes a while to fill a form: see the test above
+    page.goto(f"{site}leads/landings.json")
+    landings = json.loads(page.locator("body").inner_text())["landings"]
+    assert len(landings) >= 3
+    sent = []
+    for slug, landing in sorted(landings.items()):
+        page.goto(f"{site}landing/{slug}/")
+        if page.locator("form input[name=email]").count() == 0:
+            continue  # an offer that has closed (an event in the past) shows no form
+        email = f"owner.{slug}@example.org"
+        page.fill("input[name=email]", email)
+        for name in ("name", "company", "phone", "message"):  # whatever the page requires
+            field = page.locator(f"form [name={name}][required]")
+            if field.count():
+                field.fill("+39 051 000 000" if name == "phone" else "Prova")
+        page.clock.fast_forward(30_000)
+        page.click("button[type=submit]")
+        page.locator("main [data-landing-thanks]").wait_for()
+        sent.append((landing["title"], email))
+    assert len(sent) >= 2
+    for title, email in sent:
+        listed = ""
+        for _ in range(200):
+            listed = cli(db, "mail", "list")
+            if f"Nuovo contatto da «{title}»" in listed:
+                break
+            page.wait_for_timeout(50)
+        assert f"Nuovo contatto da «{title}»" in listed, listed
