@@ -281,3 +281,18 @@ class SlowClients:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+# A desktop browser's user agent: beacons without one, or from a bot, are not counted.
+BROWSER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "Chrome/131.0.0.0 Safari/537.36")
+
+
+def send_beacon(port: int, fields: dict[str, str], origin: str | None = SITE,
+                agent: str = BROWSER_AGENT, headers: dict[str, str] | None = None) -> Reply:
+    """What ``navigator.sendBeacon(url, new URLSearchParams(fields))`` sends."""
+    sent = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "User-Agent": agent,
+            **(headers or {})}
+    if origin is not None:
+        sent["Origin"] = origin
+    return request(port, "POST", "/metrics", urlencode(fields).encode(), sent)
