@@ -1,0 +1,214 @@
+"""The funnel report, the digest and the beacon address, on a real SQLite file filled through
+the receiver's own counters and lead storage at fixed days."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sqlite3
+import stat
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from approdo.metrics import beacon_url, redirect_url
+from leads.cli import main
+from leads.harness import sample_lead
+from leads.metrics import Counters, Hit
+from leads.storage import Store
+from leads.validation import validate
+
+UNTIL = "2026-11-30"   # the period: 1-30 November; the one before: 2-31 October
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def count(store: Store, day: str, kind: str, page: str, utm: tuple[str, str, str, str], times: int) -> None:
+    counters = Counters(store, clock=lambda: at(day))
+    for _ in range(times):
+        counters.add(Hit(kind, page, utm))
+    counters.close()
+
+
+def lead(store: Store, day: str, address: str, page: str, utm: tuple[str, str, str, str], marketing: bool) -> None:
+    source, medium, campaign, content = utm
+    fields = sample_lead(address, page, utm_source=source, utm_medium=medium, utm_campaign=campaign,
+                         utm_content=content, marketing_consent="si" if marketing else "")
+    store.add_lead(validate(fields).stored(), at(day), 600)
+
+
+LINKEDIN = ("linkedin", "social", "guida", "post-1")
+INSTAGRAM = ("instagram", "social", "guida", "reel-1")
+ARTICLE = ("blog", "cta", "consulenza", "articolo-a")
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "leads.sqlite3"
+    store = Store(path)
+    count(store, "2026-11-03", "go", "guida-gratuita", LINKEDIN, 10)
+    count(store, "2026-11-03", "view", "guida-gratuita", LINKEDIN, 8)
+    lead(store, "2026-11-03", "anna@example.it", "guida-gratuita", LINKEDIN, marketing=True)
+    lead(store, "2026-11-04", "bruno@example.it", "guida-gratuita", LINKEDIN, marketing=False)
+    count(store, "2026-11-10", "go", "guida-gratuita", INSTAGRAM, 25)
+    count(store, "2026-11-10", "view", "guida-gratuita", INSTAGRAM, 20)
+    count(store, "2026-11-12", "cta", "consulenza", ARTICLE, 5)
+    count(store, "2026-11-12", "view", "consulenza", ARTICLE, 4)
+    lead(store, "2026-11-12", "carla@example.it", "consulenza", ARTICLE, marketing=True)
+    # The period before, and days outside both periods.
+    count(store, "2026-10-15", "view", "guida-gratuita", LINKEDIN, 5)
+    lead(store, "2026-10-15", "dario@example.it", "guida-gratuita", LINKEDIN, marketing=False)
+    count(store, "2026-10-01", "view", "guida-gratuita", LINKEDIN, 100)
+    lead(store, "2026-12-01", "elena@example.it", "guida-gratuita", LINKEDIN, marketing=True)
+    store.close()
+    return path
+
+
+def report_json(capsys, db: Path, *args: str) -> dict:
+    assert main(["report", "--db", str(db), "--until", UNTIL, "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def rows(data: dict, dimension: str) -> dict[str, dict]:
+    return {row["key"]: row for row in data[f"by_{dimension}"]}
+
+
+def test_funnel_counts_and_rates_per_channel_post_and_article(db, capsys):
+    data = report_json(capsys, db)
+    assert data["period"] == {"first_day": "2026-11-01", "last_day": "2026-11-30", "days": 30}
+    assert data["previous_period"] == {"first_day": "2026-10-02", "last_day": "2026-10-31", "days": 30}
+    totals = data["totals"]
+    assert (totals["clicks"], totals["views"], totals["leads"], totals["confirmed"]) == (40, 32, 3, 2)
+    assert totals["conversion"] == round(3 / 32, 4) and totals["confirmation"] == round(2 / 3, 4)
+    assert (totals["previous"]["views"], totals["previous"]["leads"]) == (5, 1)
+
+    assert [row["key"] for row in data["by_channel"]] == ["linkedin", "blog", "instagram"]
+    channels = rows(data, "channel")
+    assert (channels["linkedin"]["views"], channels["linkedin"]["leads"], channels["linkedin"]["confirmed"]) == (8, 2, 1)
+    assert channels["linkedin"]["conversion"] == 0.25 and channels["linkedin"]["click_through"] == 0.8
+    assert channels["linkedin"]["previous"]["leads"] == 1
+    assert channels["instagram"]["conversion"] == 0.0 and channels["instagram"]["confirmation"] is None
+    assert (channels["blog"]["clicks"], channels["blog"]["leads"], channels["blog"]["conversion"]) == (5, 1, 0.25)
+
+    assert set(rows(data, "post")) == {"post-1", "reel-1"}
+    assert list(rows(data, "article")) == ["articolo-a"]
+    assert rows(data, "article")["articolo-a"]["confirmed"] == 1
+    assert rows(data, "campaign")["guida"]["leads"] == 2
+    assert rows(data, "page")["consulenza"]["clicks"] == 5
+
+    weeks = data["weekly_leads"]
+    assert [w["week"] for w in weeks] == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16",
+                                         "2026-11-23", "2026-11-30"]
+    assert weeks[1]["leads"] == {"linkedin": 2} and weeks[2]["leads"] == {"blog": 1}
+    not_converted = {(row["dimension"], row["key"]) for row in data["not_converted"]}
+    assert not_converted == {("channel", "instagram"), ("post", "reel-1")}
+
+
+def test_shorter_period_and_terminal_table(db, capsys):
+    data = report_json(capsys, db, "--days", "7", "--until", "2026-11-09")
+    assert data["totals"]["leads"] == 2 and data["totals"]["previous"]["leads"] == 0
+    assert main(["report", "--db", str(db), "--until", UNTIL]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.strip().startswith("linkedin"))
+    assert line.split() == ["linkedin", "10", "8", "2", "1", "25.0%", "50.0%", "1"]
+    assert "Visited but no lead" in out and "instagram" in out
+
+
+def test_confirmed_consents_come_from_double_opt_in_when_it_exists(db, capsys):
+    """Issue #10's consent table (the shape it ships with): only confirmed, not withdrawn."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE consents (lead_id INTEGER PRIMARY KEY, token TEXT, requested_at TEXT,"
+                 " confirmed_at TEXT NOT NULL DEFAULT '', withdrawn_at TEXT NOT NULL DEFAULT '')")
+    ids = dict(conn.execute("SELECT email, id FROM leads").fetchall())
+    conn.execute("INSERT INTO consents VALUES (?, 't1', '', '2026-11-03T13:00:00Z', '')", (ids["anna@example.it"],))
+    conn.execute("INSERT INTO consents VALUES (?, 't2', '', '2026-11-12T13:00:00Z', '2026-11-20T08:00:00Z')",
+                 (ids["carla@example.it"],))
+    conn.commit()
+    conn.close()
+    data = report_json(capsys, db)
+    assert data["totals"]["confirmed"] == 1
+    assert rows(data, "channel")["linkedin"]["confirmed"] == 1
+    assert rows(data, "channel")["blog"]["confirmed"] == 0
+
+
+def test_html_report_is_italian_self_contained_and_escaped(db, capsys, tmp_path):
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO metrics VALUES ('2026-11-20', 'view', 'guida-gratuita', '<b>x</b>', '', '', '', 3)")
+    conn.commit()
+    conn.close()
+    page = tmp_path / "rapporto.html"
+    assert main(["report", "--db", str(db), "--until", UNTIL, "--html", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="it">' in html and "1 novembre 2026 – 30 novembre 2026" in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<script" not in html and "src=" not in html and "@import" not in html
+    assert html.count("<svg") == 1 + 4  # leads per week, then one funnel per channel
+    assert "25,0%" in html and "Cosa non ha convertito" in html
+
+
+def test_digest_writes_one_eml_with_the_report_attached(db, capsys, tmp_path):
+    folder = tmp_path / "mail"
+    code = main(["digest", "--db", str(db), "--until", UNTIL, "--days", "30", "--to", "titolare@example.it",
+                 "--mail-dir", str(folder)])
+    assert code == 0
+    [path] = folder.glob("*.eml")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "titolare@example.it"
+    assert message["Subject"] == "Approdo: 3 lead dal 1 novembre 2026 al 30 novembre 2026"
+    body = message.get_body(("plain",)).get_content()
+    assert "Lead: 3 (1)" in body and "Visite alle landing page: 32 (5)" in body
+    assert "- linkedin: 2 lead su 8 visite (25,0%)" in body and "- instagram: 20 visite, 25 clic" in body
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "approdo-rapporto-2026-11-30.html"
+    assert "Dai social ai clienti" in attachment.get_content()
+
+
+@pytest.mark.parametrize("args, problem", [
+    ([], "no recipient"),
+    (["--to", "not-an-address"], "is not an email address"),
+])
+def test_digest_needs_a_recipient(db, capsys, tmp_path, monkeypatch, args, problem):
+    monkeypatch.delenv("APPRODO_DIGEST_TO", raising=False)
+    assert main(["digest", "--db", str(db), "--mail-dir", str(tmp_path / "mail"), *args]) == 2
+    assert problem in capsys.readouterr().err
+    assert not (tmp_path / "mail").exists()
+
+
+def test_report_errors(tmp_path, capsys):
+    assert main(["report", "--db", str(tmp_path / "none.sqlite3")]) == 2
+    assert "no lead database" in capsys.readouterr().err
+    Store(tmp_path / "empty.sqlite3").close()
+    assert main(["report", "--db", str(tmp_path / "empty.sqlite3"), "--days", "0"]) == 2
+    assert "--days" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "--db", str(tmp_path / "empty.sqlite3"), "--until", "30/11/2026"])
+
+
+def test_empty_database_reports_zeros_and_no_rates(tmp_path, capsys):
+    Store(tmp_path / "empty.sqlite3").close()
+    data = report_json(capsys, tmp_path / "empty.sqlite3")
+    assert data["totals"]["leads"] == 0 and data["totals"]["conversion"] is None
+    assert data["by_channel"] == [] and data["not_converted"] == []
+
+
+@pytest.mark.parametrize("extra, beacon, redirect", [
+    ({"approdo": {"leads": {"action": "http://127.0.0.1:8001/leads", "provider": "approdo"}}},
+     "http://127.0.0.1:8001/metrics", "http://127.0.0.1:8001/go"),
+    ({"approdo": {"leads": {"action": "https://moduli.example.it/api/leads"}}},
+     "https://moduli.example.it/api/metrics", "https://moduli.example.it/api/go"),
+    ({"approdo": {"leads": {"action": "/leads"}}}, "/metrics", "/go"),
+    ({"approdo": {"leads": {"action": "https://formspree.io/f/abc", "provider": "formspree"}}}, None, None),
+    ({"approdo": {"leads": {"action": "https://formspree.io/f/abc", "provider": "formspree"},
+                  "metrics": {"receiver": "https://conta.example.it/"}}},
+     "https://conta.example.it/metrics", "https://conta.example.it/go"),
+    ({"approdo": {"leads": {"action": "http://127.0.0.1:8001/leads"}, "metrics": {"receiver": False}}}, None, None),
+    ({}, None, None),
+])
+def test_where_beacons_go(extra, beacon, redirect):
+    assert beacon_url(extra) == beacon
+    assert redirect_url(extra) == redirect
