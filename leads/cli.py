@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = commands.add_parser("digest", help="email the week's funnel to the owner (for cron, e.g. weekly)")
     _db_option(digest)
-    _period_options(digest, days=7)
+    _period_options(digest, days=7, last="yesterday")
     digest_mod.add_options(digest)
     digest.set_defaults(handler=cmd_digest)
 
@@ -218,11 +218,13 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
                         help="up to this day included (YYYY-MM-DD, UTC) or before this time (ISO 8601)")
 
 
-def _period_options(parser: argparse.ArgumentParser, days: int = 30) -> None:
+def _period_options(parser: argparse.ArgumentParser, days: int = 30, last: str = "today") -> None:
     parser.add_argument("--days", type=_days, default=days, metavar="N",
                         help="length of the period, compared with the N days before (default: %(default)s)")
     parser.add_argument("--until", type=_day, metavar="DATE",
-                        help="last day of the period (YYYY-MM-DD, UTC; default: today)")
+                        help=f"last day of the period (YYYY-MM-DD, UTC; default: {last})")
+    # A digest sent on Monday morning covers whole days: up to Sunday.
+    parser.set_defaults(days_back=1 if last == "yesterday" else 0)
 
 
 def _day(text: str) -> date:
@@ -451,7 +453,8 @@ def _report(args: argparse.Namespace) -> "report_mod.Report":
         raise SettingsError("--days: expected at least 1")
     store = _existing_store(args)
     try:
-        return report_mod.build(store, args.until or utcnow().date(), args.days)
+        last_day = args.until or utcnow().date() - timedelta(days=args.days_back)
+        return report_mod.build(store, last_day, args.days)
     finally:
         store.close()
 

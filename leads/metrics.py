@@ -40,10 +40,11 @@ BOT = "beacon-bot"
 REFUSED = "beacon-refused"
 
 # Case-insensitive substrings of the user agents of crawlers, link previewers, monitors and
-# scripts. Checked in memory, never stored.
+# scripts. Checked in memory, never stored. Not the in-app browsers of the social apps (FBAN,
+# Instagram, LinkedInApp, Pinterest for Android...): those are people following a post.
 BOT_AGENTS = re.compile(
     r"bot|crawl|spider|slurp|archiver|preview|facebookexternalhit|facebookcatalog|meta-external"
-    r"|whatsapp|telegram|skypeuripreview|embedly|quora link|pinterest|vkshare|w3c_validator"
+    r"|whatsapp/|telegrambot|skypeuripreview|embedly|quora link|vkshare|w3c_validator"
     r"|headless|phantomjs|selenium|puppeteer|playwright|lighthouse|pagespeed|gtmetrix|pingdom"
     r"|uptime|monitor|curl|wget|python|java/|go-http-client|okhttp|axios|node-fetch|libwww"
     r"|httpclient|scrapy|feedfetcher|feed|rss",

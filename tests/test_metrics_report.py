@@ -8,7 +8,7 @@ import email.policy
 import json
 import sqlite3
 import stat
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -212,3 +212,14 @@ def test_empty_database_reports_zeros_and_no_rates(tmp_path, capsys):
 def test_where_beacons_go(extra, beacon, redirect):
     assert beacon_url(extra) == beacon
     assert redirect_url(extra) == redirect
+
+
+def test_digest_covers_the_seven_whole_days_up_to_yesterday(db, capsys, tmp_path):
+    from leads.report_page import italian_day
+    from leads.storage import utcnow
+
+    assert main(["digest", "--db", str(db), "--to", "titolare@example.it", "--mail-dir", str(tmp_path)]) == 0
+    [path] = tmp_path.glob("*.eml")
+    subject = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"]
+    yesterday = utcnow().date() - timedelta(days=1)
+    assert subject.endswith(f"dal {italian_day(yesterday - timedelta(days=6))} al {italian_day(yesterday)}")
