@@ -223,3 +223,39 @@ def test_digest_covers_the_seven_whole_days_up_to_yesterday(db, capsys, tmp_path
     subject = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"]
     yesterday = utcnow().date() - timedelta(days=1)
     assert subject.endswith(f"dal {italian_day(yesterday - timedelta(days=6))} al {italian_day(yesterday)}")
+
+
+def test_digest_goes_through_the_lead_loop_outbox_when_there_is_one(db, capsys, tmp_path):
+    """Issue #10's durable outbox: the digest is queued there, sent by the running receiver."""
+    outbox = pytest.importorskip("leads.outbox", reason="the lead loop's outbox (issue #10) is not merged yet")
+    assert main(["digest", "--db", str(db), "--until", UNTIL, "--to", "titolare@example.it",
+                 "--mail-dir", str(tmp_path / "mail")]) == 0
+    assert "queued in the outbox" in capsys.readouterr().out
+    assert not (tmp_path / "mail").exists()
+    conn = sqlite3.connect(db)
+    try:
+        [(kind, payload)] = conn.execute("SELECT kind, payload FROM outbox").fetchall()
+    finally:
+        conn.close()
+    assert kind == outbox.EMAIL
+    data = json.loads(payload)
+    assert data["to"] == ["titolare@example.it"]
+    assert "Subject: Approdo: 3 lead dal 1 novembre 2026" in data["message"]
+
+
+def test_memory_stays_bounded_under_forged_values(tmp_path):
+    """Between two writes, forged keys fold into the day's quotas: memory does not grow with them."""
+    store = Store(tmp_path / "leads.sqlite3")
+    counters = Counters(store, clock=lambda: at("2026-11-20"), flush_interval=3600, max_values=20, max_keys=50)
+    for n in range(5000):
+        counters.add(Hit("view", f"pagina-{n % 30}", (f"fonte{n}", "social", f"c{n % 7}", f"post-{n}")))
+    assert len(counters._pending) <= 51
+    assert all(len(seen) <= 20 for seen in counters._seen_values)
+    assert len(counters._seen_keys) <= 50
+    assert sum(counters._pending.values()) == 5000
+    store.close()   # writes what is pending
+    conn = sqlite3.connect(tmp_path / "leads.sqlite3")
+    try:
+        assert conn.execute("SELECT sum(count), count(*) FROM metrics").fetchone() == (5000, len(counters._seen_keys) + 1)
+    finally:
+        conn.close()
