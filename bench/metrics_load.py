@@ -13,7 +13,7 @@ Starts ``python -m leads serve`` on a free loopback port with a fresh database, 
    once with beacons paced at BEACONS a minute, once flat out. Prints medians, p90 and the ratio
    (during beacons / idle).
 
-    .venv/bin/python bench/metrics_load.py [--beacons 10000] [--rounds 3] [--leads 20]
+    .venv/bin/python bench/metrics_load.py [--beacons 10000] [--rounds 4] [--leads 25]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "hooks"), str(ROOT)]
 
 from leads.harness import SITE, post_form, sample_lead, send_beacon  # noqa: E402
+from leads_throughput import cpu_seconds  # noqa: E402  (this folder is on sys.path when run)
 
 CLIENTS = 8
 
@@ -115,8 +116,8 @@ def lead_latencies(port: int, count: int, tag: str) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--beacons", type=int, default=10_000, help="beacons per burst (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved latency rounds (default: %(default)s)")
-    parser.add_argument("--leads", type=int, default=20, help="lead posts per sample (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved latency rounds (default: %(default)s)")
+    parser.add_argument("--leads", type=int, default=25, help="lead posts per sample (default: %(default)s)")
     parser.add_argument("--dir", type=Path, default=None, help="where the database goes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
@@ -134,7 +135,9 @@ def main() -> int:
             sent = 200
             for forged in (False, True):
                 before = memory_kb(process.pid)
+                cpu_before = cpu_seconds(process.pid)
                 ok, bad, seconds = burst(port, args.beacons, forged)
+                cpu = cpu_seconds(process.pid) - cpu_before
                 answered = time.perf_counter()
                 sent += ok
                 while stored_counts(db) < sent and time.perf_counter() - answered < 30:
@@ -145,7 +148,8 @@ def main() -> int:
                       f"{ok} counted ({bad} other answers) in {seconds:.2f} s = {ok / seconds:.0f} beacons/s; "
                       f"all in SQLite {durable:.2f} s after the last answer; receiver memory "
                       f"{before['VmRSS'] / 1024:.1f} MB before, peak {after['VmHWM'] / 1024:.1f} MB, "
-                      f"{after['VmRSS'] / 1024:.1f} MB after")
+                      f"{after['VmRSS'] / 1024:.1f} MB after; receiver CPU {cpu / max(ok, 1) * 1000:.2f} ms per beacon "
+                      f"({cpu / max(ok, 1) * args.beacons / 60 * 100:.0f}% of one CPU at {args.beacons} a minute)")
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
             keys = conn.execute("SELECT count(*), count(DISTINCT utm_content) FROM metrics").fetchone()
             conn.close()
