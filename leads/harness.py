@@ -109,9 +109,9 @@ def running_production(app: LeadApp, limits=None) -> Iterator[int]:
 
 
 @contextmanager
-def running(app: LeadApp) -> Iterator[int]:
-    """Serve ``app`` in a background thread; yields the port."""
-    server = make(app, HOST, 0)
+def running(app: LeadApp, port: int = 0) -> Iterator[int]:
+    """Serve ``app`` in a background thread (on ``port``, else a free one); yields the port."""
+    server = make(app, HOST, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

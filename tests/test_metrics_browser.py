@@ -20,7 +20,9 @@ from browser import origin, serve_directory
 from conftest import make_project, run_build
 from leads.app import LeadApp
 from leads.config import Settings
-from leads.harness import BROWSER_AGENT, running
+from leads import mailer
+from leads.harness import BROWSER_AGENT, free_port, running
+from leads.loop_settings import LoopSettings
 from test_landing_browser import fill_form
 
 pytestmark = pytest.mark.browser
@@ -33,10 +35,13 @@ def funnel_site(tmp_path_factory):
     """The sample site served on 127.0.0.1, built to post and count to a receiver of its own."""
     root = tmp_path_factory.mktemp("funnel")
     project = make_project(root, {}, keep_docs=True)
+    port = free_port()
     with serve_directory(project / "site") as site:
+        # The lead loop's emails (double opt-in) go to a folder; their links to this receiver.
+        loop = LoopSettings(public_url=f"http://127.0.0.1:{port}", mail_dir=root / "mail", poll_interval=0.2)
         app = LeadApp(Settings(db_path=root / "data" / "leads.sqlite3", site_origins=(origin(site),),
-                               rate_limit=0))
-        with running(app) as port:
+                               rate_limit=0, loop=loop))
+        with running(app, port):
             build = run_build(project, env={"APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads",
                                             "APPRODO_SITE_URL": site})
             assert build.returncode == 0, build.output
@@ -76,6 +81,18 @@ def by_key(data: dict, dimension: str) -> dict[str, dict]:
     return {row["key"]: row for row in data[f"by_{dimension}"]}
 
 
+def confirmation_link(folder: Path, timeout: float = 15.0) -> str:
+    """The link of the double opt-in email, once the receiver's outbox has written it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for _, message in mailer.listing(folder):
+            found = re.search(r"http://127\.0\.0\.1:\d+/leads/conferma\?t=\S+", mailer.text_of(message))
+            if found:
+                return found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no confirmation email in {folder}")
+
+
 def submit_lead(page, marketing: bool) -> None:
     page.locator("form[data-landing-form]").wait_for()
     fill_form(page)
@@ -95,6 +112,9 @@ def test_tracked_visits_and_two_leads_make_the_funnel(funnel_site, open_page, tm
     page.wait_for_url(re.compile(r"/landing/guida-gratuita/\?"))
     assert "utm_content=post-7" in page.url
     submit_lead(page, marketing=True)
+    # The visitor confirms the newsletter from the email: a confirmed marketing consent.
+    page.goto(confirmation_link(funnel_site["root"] / "mail"))
+    assert page.locator("h1").inner_text() == "Iscrizione confermata"
     page = open_page(f"{site}{linkedin}?utm_content=post-7", **person)
     page.wait_for_url(re.compile(r"/landing/guida-gratuita/\?"))
     page.locator("form[data-landing-form]").wait_for()

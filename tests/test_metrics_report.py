@@ -3,19 +3,22 @@ the receiver's own counters and lead storage at fixed days."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import sqlite3
 import stat
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from approdo.metrics import beacon_url, redirect_url
+from leads import mailer, optin, outbox
+from leads.app import LeadApp
 from leads.cli import main
-from leads.harness import sample_lead
+from leads.config import Settings
+from leads.harness import MailSink, running, sample_lead
+from leads.loop_settings import LoopSettings
 from leads.metrics import Counters, Hit
 from leads.storage import Store
 from leads.validation import validate
@@ -34,11 +37,20 @@ def count(store: Store, day: str, kind: str, page: str, utm: tuple[str, str, str
     counters.close()
 
 
-def lead(store: Store, day: str, address: str, page: str, utm: tuple[str, str, str, str], marketing: bool) -> None:
+def lead(store: Store, day: str, address: str, page: str, utm: tuple[str, str, str, str], marketing: bool,
+         confirmed: bool = False) -> str:
+    """A lead stored as the receiver stores it, with its double opt-in row (leads/optin.py);
+    ``confirmed``: its confirmation link opened an hour later. Returns the consent token."""
     source, medium, campaign, content = utm
     fields = sample_lead(address, page, utm_source=source, utm_medium=medium, utm_campaign=campaign,
                          utm_content=content, marketing_consent="si" if marketing else "")
-    store.add_lead(validate(fields).stored(), at(day), 600)
+    token = optin.new_token()
+    store.add_lead(validate(fields).stored(), at(day), 600,
+                   then=lambda conn, lead_id: optin.register_token(conn, lead_id, token, marketing, at(day), 7))
+    if confirmed:
+        with store.write() as conn:
+            assert optin.confirm(conn, token, at(day, 13))[0] == optin.CONFIRMED
+    return token
 
 
 LINKEDIN = ("linkedin", "social", "guida", "post-1")
@@ -52,13 +64,13 @@ def db(tmp_path) -> Path:
     store = Store(path)
     count(store, "2026-11-03", "go", "guida-gratuita", LINKEDIN, 10)
     count(store, "2026-11-03", "view", "guida-gratuita", LINKEDIN, 8)
-    lead(store, "2026-11-03", "anna@example.it", "guida-gratuita", LINKEDIN, marketing=True)
+    lead(store, "2026-11-03", "anna@example.it", "guida-gratuita", LINKEDIN, marketing=True, confirmed=True)
     lead(store, "2026-11-04", "bruno@example.it", "guida-gratuita", LINKEDIN, marketing=False)
     count(store, "2026-11-10", "go", "guida-gratuita", INSTAGRAM, 25)
     count(store, "2026-11-10", "view", "guida-gratuita", INSTAGRAM, 20)
     count(store, "2026-11-12", "cta", "consulenza", ARTICLE, 5)
     count(store, "2026-11-12", "view", "consulenza", ARTICLE, 4)
-    lead(store, "2026-11-12", "carla@example.it", "consulenza", ARTICLE, marketing=True)
+    lead(store, "2026-11-12", "carla@example.it", "consulenza", ARTICLE, marketing=True, confirmed=True)
     # The period before, and days outside both periods.
     count(store, "2026-10-15", "view", "guida-gratuita", LINKEDIN, 5)
     lead(store, "2026-10-15", "dario@example.it", "guida-gratuita", LINKEDIN, marketing=False)
@@ -118,21 +130,19 @@ def test_shorter_period_and_terminal_table(db, capsys):
     assert "Visited but no lead" in out and "instagram" in out
 
 
-def test_confirmed_consents_come_from_double_opt_in_when_it_exists(db, capsys):
-    """Issue #10's consent table (the shape it ships with): only confirmed, not withdrawn."""
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE consents (lead_id INTEGER PRIMARY KEY, token TEXT, requested_at TEXT,"
-                 " confirmed_at TEXT NOT NULL DEFAULT '', withdrawn_at TEXT NOT NULL DEFAULT '')")
-    ids = dict(conn.execute("SELECT email, id FROM leads").fetchall())
-    conn.execute("INSERT INTO consents VALUES (?, 't1', '', '2026-11-03T13:00:00Z', '')", (ids["anna@example.it"],))
-    conn.execute("INSERT INTO consents VALUES (?, 't2', '', '2026-11-12T13:00:00Z', '2026-11-20T08:00:00Z')",
-                 (ids["carla@example.it"],))
-    conn.commit()
-    conn.close()
+def test_only_confirmed_and_not_withdrawn_consents_count(db, capsys):
+    """A ticked box counts once its confirmation link is opened, and no longer once withdrawn."""
+    store = Store(db)
+    lead(store, "2026-11-13", "fabio@example.it", "consulenza", ARTICLE, marketing=True)  # never confirmed
+    with store.write() as conn:
+        [token] = conn.execute("SELECT c.token FROM consents AS c JOIN leads AS l ON l.id = c.lead_id"
+                               " WHERE l.email = 'carla@example.it'").fetchone()
+        assert optin.withdraw(conn, token, at("2026-11-20"))[0] == optin.WITHDRAWN
+    store.close()
     data = report_json(capsys, db)
-    assert data["totals"]["confirmed"] == 1
+    assert (data["totals"]["leads"], data["totals"]["confirmed"]) == (4, 1)
     assert rows(data, "channel")["linkedin"]["confirmed"] == 1
-    assert rows(data, "channel")["blog"]["confirmed"] == 0
+    assert (rows(data, "channel")["blog"]["leads"], rows(data, "channel")["blog"]["confirmed"]) == (2, 0)
 
 
 def test_html_report_is_italian_self_contained_and_escaped(db, capsys, tmp_path):
@@ -150,33 +160,61 @@ def test_html_report_is_italian_self_contained_and_escaped(db, capsys, tmp_path)
     assert "25,0%" in html and "Cosa non ha convertito" in html
 
 
-def test_digest_writes_one_eml_with_the_report_attached(db, capsys, tmp_path):
-    folder = tmp_path / "mail"
+def deliver(db: Path, **loop) -> None:
+    """Run the receiver on ``db`` until its outbox worker has sent what is queued."""
+    app = LeadApp(Settings(db_path=db, loop=LoopSettings(poll_interval=0.1, **loop)))
+    with running(app):
+        deadline = time.monotonic() + 15
+        while outbox.listing(app.store, (outbox.PENDING, outbox.SENDING)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert outbox.listing(app.store, (outbox.PENDING, outbox.SENDING, outbox.FAILED)) == []
+
+
+def test_digest_is_mailed_by_the_receiver_with_the_report_attached(db, capsys):
+    """Queued in the outbox by the command, sent by the receiver's worker to a real SMTP server."""
     code = main(["digest", "--db", str(db), "--until", UNTIL, "--days", "30", "--to", "titolare@example.it",
-                 "--mail-dir", str(folder)])
+                 "--sender", "Approdo <approdo@maestrale.example>"])
     assert code == 0
-    [path] = folder.glob("*.eml")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    assert message["To"] == "titolare@example.it"
+    assert "queued in the outbox" in capsys.readouterr().out
+    with MailSink() as sink:
+        deliver(db, smtp_host="127.0.0.1", smtp_port=sink.port, smtp_security="none")
+        [mail] = sink.wait_for(1)
+    assert mail["to"] == ["titolare@example.it"] and mail["from"] == "approdo@maestrale.example"
+    message = mail["message"]
     assert message["Subject"] == "Approdo: 3 lead dal 1 novembre 2026 al 30 novembre 2026"
     body = message.get_body(("plain",)).get_content()
     assert "Lead: 3 (1)" in body and "Visite alle landing page: 32 (5)" in body
     assert "- linkedin: 2 lead su 8 visite (25,0%)" in body and "- instagram: 20 visite, 25 clic" in body
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "approdo-rapporto-2026-11-30.html"
-    assert "Dai social ai clienti" in attachment.get_content()
+    assert attachment.get_content_type() == "text/html"
+    assert "Dai social ai clienti" in attachment.get_content() and "<svg" in attachment.get_content()
+
+
+def test_digest_without_smtp_lands_in_the_mail_folder(db, capsys, tmp_path):
+    assert main(["digest", "--db", str(db), "--until", "2026-11-09", "--to", "titolare@example.it"]) == 0
+    deliver(db, mail_dir=tmp_path / "posta")
+    [(path, message)] = mailer.listing(tmp_path / "posta")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert message["Subject"] == "Approdo: 2 lead dal 3 novembre 2026 al 9 novembre 2026"
+    assert "Lead: 2 (0)" in mailer.text_of(message)
 
 
 @pytest.mark.parametrize("args, problem", [
     ([], "no recipient"),
     (["--to", "not-an-address"], "is not an email address"),
+    (["--to", "a@example.it, b@example.it"], "is not an email address"),
 ])
-def test_digest_needs_a_recipient(db, capsys, tmp_path, monkeypatch, args, problem):
+def test_digest_needs_a_recipient(db, capsys, monkeypatch, args, problem):
     monkeypatch.delenv("APPRODO_DIGEST_TO", raising=False)
-    assert main(["digest", "--db", str(db), "--mail-dir", str(tmp_path / "mail"), *args]) == 2
+    monkeypatch.delenv("APPRODO_LEADS_NOTIFY", raising=False)
+    assert main(["digest", "--db", str(db), *args]) == 2
     assert problem in capsys.readouterr().err
-    assert not (tmp_path / "mail").exists()
+    store = Store(db)
+    try:
+        assert outbox.listing(store, (outbox.PENDING,)) == []
+    finally:
+        store.close()
 
 
 def test_report_errors(tmp_path, capsys):
@@ -218,29 +256,12 @@ def test_digest_covers_the_seven_whole_days_up_to_yesterday(db, capsys, tmp_path
     from leads.report_page import italian_day
     from leads.storage import utcnow
 
-    assert main(["digest", "--db", str(db), "--to", "titolare@example.it", "--mail-dir", str(tmp_path)]) == 0
-    [path] = tmp_path.glob("*.eml")
-    subject = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"]
+    assert main(["digest", "--db", str(db), "--to", "titolare@example.it"]) == 0
+    deliver(db, mail_dir=tmp_path)
+    [(_, message)] = mailer.listing(tmp_path)
+    subject = message["Subject"]
     yesterday = utcnow().date() - timedelta(days=1)
     assert subject.endswith(f"dal {italian_day(yesterday - timedelta(days=6))} al {italian_day(yesterday)}")
-
-
-def test_digest_goes_through_the_lead_loop_outbox_when_there_is_one(db, capsys, tmp_path):
-    """Issue #10's durable outbox: the digest is queued there, sent by the running receiver."""
-    outbox = pytest.importorskip("leads.outbox", reason="the lead loop's outbox (issue #10) is not merged yet")
-    assert main(["digest", "--db", str(db), "--until", UNTIL, "--to", "titolare@example.it",
-                 "--mail-dir", str(tmp_path / "mail")]) == 0
-    assert "queued in the outbox" in capsys.readouterr().out
-    assert not (tmp_path / "mail").exists()
-    conn = sqlite3.connect(db)
-    try:
-        [(kind, payload)] = conn.execute("SELECT kind, payload FROM outbox").fetchall()
-    finally:
-        conn.close()
-    assert kind == outbox.EMAIL
-    data = json.loads(payload)
-    assert data["to"] == ["titolare@example.it"]
-    assert "Subject: Approdo: 3 lead dal 1 novembre 2026" in data["message"]
 
 
 def test_memory_stays_bounded_under_forged_values(tmp_path):
