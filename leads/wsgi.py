@@ -28,5 +28,6 @@ if not _log.handlers and not logging.getLogger().handlers:
     _log.propagate = False  # waitress configures the root logger later: print each line once
 
 application = LeadApp(Settings.from_env())
-# Visit counters live in memory for up to two seconds: write them when the server stops.
-atexit.register(application.store.close)
+# Visit counters live in memory for up to two seconds: write them (and stop the lead loop's
+# worker) when the server stops.
+atexit.register(application.close)
