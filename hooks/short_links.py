@@ -8,13 +8,13 @@ are never in the sitemap, the search index or the navigation, and they say ``noi
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from approdo import short_codes
+from approdo import lead_form, metrics, short_codes
 from approdo.errors import REPORT
 from approdo.social import shown_path, site_landings
 
@@ -66,6 +66,23 @@ def on_files(files, config):
         query = urlsplit(link.target).query
         html = template.render(
             target=f"{get_relative_url(landing.url, link.url)}?{query}",
-            title=landing.title, site_name=config.site_name, lang=lang)
+            title=landing.title, site_name=config.site_name, lang=lang,
+            metrics=_counting(config, link.slug, f"{landing.url}?{query}"))
         files.append(File.generated(config, link.url + "index.html", content=html))
     return files
+
+
+def _counting(config, slug: str, target: str) -> dict[str, str] | None:
+    """What ``go.html`` needs to count the click (cookie-free, see hooks/metrics.py): the beacon
+    address, and the receiver's counting redirect for visitors without JavaScript (it needs
+    the landing page's absolute address, so only when ``site_url`` is set)."""
+    beacon = metrics.beacon_url(config.extra)
+    if beacon is None:
+        return None
+    redirect = metrics.redirect_url(config.extra)
+    counted = ""
+    if config.site_url and redirect:
+        absolute = urljoin(config.site_url, target)
+        counted = f"{redirect}?{urlencode({metrics.PAGE_FIELD: slug, metrics.TARGET_FIELD: absolute})}"
+    return {"beacon": beacon, "page": slug, "redirect": counted,
+            "utm_pattern": lead_form.UTM_PATTERN, "utm_max": str(lead_form.UTM_MAX_LENGTH)}

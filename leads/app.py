@@ -1,5 +1,7 @@
 """The lead receiver as a WSGI application: ``POST /leads``, ``OPTIONS /leads``, ``GET /health``,
-``GET /leads/challenge`` (the proof-of-work challenge, see ``leads.spam``).
+``GET /leads/challenge`` (the proof-of-work challenge, see ``leads.spam``),
+and the cookie-free counters: ``POST /metrics`` (beacons) and ``GET /go`` (short links followed
+without JavaScript), see ``leads/metrics.py``.
 
 Order of checks on a post, cheapest and least revealing first: Origin (403), rate limit (429),
 body size (411/413), content type (415), body format and fields, against the contract and the
@@ -19,10 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Callable, Iterable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from approdo import lead_form
+from approdo import metrics as metrics_contract
 
+from . import metrics
 from .config import Settings, origin_of
 from .loop import PATHS as LINK_PATHS
 from .loop import LeadLoop
@@ -100,6 +104,7 @@ class LeadApp:
         self.forms = FormCatalog(settings.forms_path) if settings.forms_path else None
         self.proof_of_work = spam.ProofOfWork() if settings.proof_of_work else None
         self.origins = frozenset(settings.site_origins)
+        self.counters = metrics.Counters(self.store, clock)
         # Notifications, double opt-in and webhook (leads/loop.py); None when turned off.
         self.loop = LeadLoop(settings, self.store, clock) if settings.loop.enabled else None
         if self.loop is not None:
@@ -116,7 +121,7 @@ class LeadApp:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = (environ.get("PATH_INFO", "") or "/").rstrip("/") or "/"
         # Known paths only in logs: an unknown path or a query string could carry anything.
-        shown = path if path in ("/leads", "/health", CHALLENGE_PATH, *LINK_PATHS) else "(other path)"
+        shown = path if path in ("/leads", "/health", "/metrics", "/go", CHALLENGE_PATH, *LINK_PATHS) else "(other path)"
         try:
             response = self.route(method, path, environ)
         except Exception:  # a bug must not leak a traceback to the visitor
@@ -151,6 +156,16 @@ class LeadApp:
             if method not in ("GET", "POST"):
                 return self.method_not_allowed(environ, "GET, POST")
             return self.email_link(path, environ)
+        if path == "/" + metrics_contract.BEACON_PATH:
+            if method == "POST":
+                return self.beacon(environ)
+            if method == "OPTIONS":
+                return self.preflight(environ)
+            return self.method_not_allowed(environ, "POST, OPTIONS")
+        if path == "/" + metrics_contract.REDIRECT_PATH:
+            if method not in ("GET", "HEAD"):
+                return self.method_not_allowed(environ, "GET, HEAD")
+            return self.counted_redirect(environ, count=method == "GET")
         return json_response(404, {"ok": False, "message": "Indirizzo non trovato."})
 
     # --- endpoints ------------------------------------------------------------------------
@@ -239,6 +254,49 @@ class LeadApp:
         status, body, outcome = self.loop.open_link(path, signed, self.clock())
         return Response(status, body, [("Content-Type", "text/html; charset=utf-8"),
                                        ("Content-Security-Policy", HTML_CSP)], outcome)
+
+    def beacon(self, environ: dict) -> Response:
+        """A view or a click: counted in memory, answered at once (no database on this path)."""
+        origin = environ.get("HTTP_ORIGIN") or environ.get("HTTP_REFERER")
+        if not origin or origin_of(origin) not in self.origins:
+            drain(environ)
+            return Response(403, outcome="forbidden-origin")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 < length <= metrics_contract.MAX_BODY_BYTES:
+            drain(environ)
+            self.counters.left_out(metrics.REFUSED)
+            return Response(413 if length > 0 else 400, outcome="beacon-refused")
+        try:
+            hit = metrics.parse_beacon(environ["wsgi.input"].read(length))
+        except metrics.BeaconError as problem:
+            self.counters.left_out(metrics.REFUSED)
+            return Response(400, outcome=f"beacon-refused:{problem.field}")
+        if metrics.not_a_visit(environ):
+            self.counters.left_out(metrics.BOT)
+            return Response(204, outcome="beacon-bot")
+        self.counters.add(hit)
+        return Response(204, outcome=f"beacon:{hit.kind}")
+
+    def counted_redirect(self, environ: dict, count: bool) -> Response:
+        """``/go?page=<slug>&to=<landing URL>``: a short link followed without JavaScript is
+        counted, then sent on; only to an allowed site, so it is no open redirect."""
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        target = query.get(metrics_contract.TARGET_FIELD, "")
+        if not (is_web_url(target) and target.isprintable() and origin_of(target) in self.origins):
+            return self.error(environ, 400, "Questo collegamento non porta a una pagina del sito.",
+                              outcome="redirect-refused")
+        if count and metrics.not_a_visit(environ):
+            self.counters.left_out(metrics.BOT)
+        elif count:
+            try:
+                self.counters.add(metrics.hit_from_target(
+                    metrics_contract.GO, query.get(metrics_contract.PAGE_FIELD, ""), target))
+            except metrics.BeaconError:
+                self.counters.left_out(metrics.REFUSED)  # the visitor still gets there
+        return Response(303, headers=[("Location", target)], outcome="redirect")
 
     # --- checks ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""``approdo-leads`` / ``python -m leads``: serve, export, stats, erase, prune, outbox, mail, consent."""
+"""``approdo-leads`` / ``python -m leads``: serve, export, stats, report, digest, erase, prune, outbox, mail,
+consent."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import os
 import sqlite3
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from . import consent as consent_mod
+from . import digest as digest_mod
 from . import export as export_mod
 from . import mailer, outbox
+from . import report as report_mod
 from . import stats as stats_mod
 from .config import ENV_DB, Settings, SettingsError, forms_file, normalise_origin, parse_rate
 from .loop_settings import ENV_NOTIFY, ENV_SITE_DATA, LoopSettingsError, parse_notify
@@ -124,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(handler=cmd_stats)
 
+    report = commands.add_parser("report", help="the campaign funnel: clicks, views, leads, confirmed consents")
+    _db_option(report)
+    _period_options(report)
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+    report.add_argument("--html", type=Path, metavar="FILE", help="also write the report as one Italian HTML page")
+    report.set_defaults(handler=cmd_report)
+
+    digest = commands.add_parser("digest", help="email the week's funnel to the owner (for cron, e.g. weekly)")
+    _db_option(digest)
+    _period_options(digest, days=7, last="yesterday")
+    digest_mod.add_options(digest)
+    digest.set_defaults(handler=cmd_digest)
+
     erase = commands.add_parser("erase", help="right to erasure: delete every lead of an email address")
     _db_option(erase)
     erase.add_argument("--email", required=True, help="the address to erase (any letter case)")
@@ -200,6 +216,22 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
                         help="from this day (YYYY-MM-DD, UTC) or time (ISO 8601) on")
     parser.add_argument("--until", type=_end, metavar="DATE",
                         help="up to this day included (YYYY-MM-DD, UTC) or before this time (ISO 8601)")
+
+
+def _period_options(parser: argparse.ArgumentParser, days: int = 30, last: str = "today") -> None:
+    parser.add_argument("--days", type=_days, default=days, metavar="N",
+                        help="length of the period, compared with the N days before (default: %(default)s)")
+    parser.add_argument("--until", type=_day, metavar="DATE",
+                        help=f"last day of the period (YYYY-MM-DD, UTC; default: {last})")
+    # A digest sent on Monday morning covers whole days: up to Sunday.
+    parser.set_defaults(days_back=1 if last == "yesterday" else 0)
+
+
+def _day(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
 
 
 def _when(text: str, end: bool) -> datetime:
@@ -421,6 +453,38 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(stats_mod.render(stats))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> "report_mod.Report":
+    if args.days < 1:
+        raise SettingsError("--days: expected at least 1")
+    store = _existing_store(args)
+    try:
+        last_day = args.until or utcnow().date() - timedelta(days=args.days_back)
+        return report_mod.build(store, last_day, args.days)
+    finally:
+        store.close()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    report = _report(args)
+    if args.html:
+        from .report_page import render_html
+
+        args.html.write_text(render_html(report), encoding="utf-8")
+        print(f"Report written to {args.html}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(report_mod.render_text(report))
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    report = _report(args)
+    where = digest_mod.send(report, args, _db_path(args))
+    print(f"Digest for {report.period.start} .. {report.period.end - timedelta(days=1)}: {where}")
     return 0
 
 

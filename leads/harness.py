@@ -109,9 +109,9 @@ def running_production(app: LeadApp, limits=None) -> Iterator[int]:
 
 
 @contextmanager
-def running(app: LeadApp) -> Iterator[int]:
-    """Serve ``app`` in a background thread; yields the port."""
-    server = make(app, HOST, 0)
+def running(app: LeadApp, port: int = 0) -> Iterator[int]:
+    """Serve ``app`` in a background thread (on ``port``, else a free one); yields the port."""
+    server = make(app, HOST, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -281,3 +281,18 @@ class SlowClients:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+# A desktop browser's user agent: beacons without one, or from a bot, are not counted.
+BROWSER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "Chrome/131.0.0.0 Safari/537.36")
+
+
+def send_beacon(port: int, fields: dict[str, str], origin: str | None = SITE,
+                agent: str = BROWSER_AGENT, headers: dict[str, str] | None = None) -> Reply:
+    """What ``navigator.sendBeacon(url, new URLSearchParams(fields))`` sends."""
+    sent = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "User-Agent": agent,
+            **(headers or {})}
+    if origin is not None:
+        sent["Origin"] = origin
+    return request(port, "POST", "/metrics", urlencode(fields).encode(), sent)

@@ -48,12 +48,14 @@ def mailbox(address: str, name: str = "") -> Address:
 
 
 def build(*, sender: str, to: tuple[str, ...], subject: str, body: str, now: datetime,
-          reply_to: tuple[str, str] | None = None, extra_headers: tuple[tuple[str, str], ...] = ()) -> dict:
+          reply_to: tuple[str, str] | None = None, extra_headers: tuple[tuple[str, str], ...] = (),
+          attachments: tuple[tuple[str, str, str], ...] = ()) -> dict:
     """An email as an outbox payload (``outbox.EMAIL``): what to say, not yet MIME.
 
     Cheap, so a post does not wait for it; ``render`` makes the message when it is sent, the
     same bytes on every attempt (the Message-ID and the date are fixed here).
-    ``reply_to`` is (address, display name).
+    ``reply_to`` is (address, display name); ``attachments`` are (file name, MIME type, text),
+    e.g. the weekly digest's HTML report (leads/digest.py).
     """
     key = secrets.token_hex(8)
     return {
@@ -65,6 +67,7 @@ def build(*, sender: str, to: tuple[str, ...], subject: str, body: str, now: dat
         "body": body,
         "reply_to": list(reply_to) if reply_to else None,
         "headers": [list(pair) for pair in extra_headers],
+        "attachments": [list(item) for item in attachments],
         "date": format_datetime(now),
         "message_id": f"<{now:%Y%m%d%H%M%S}.{key}@{parseaddr(sender)[1].rpartition('@')[2] or 'localhost'}>",
     }
@@ -85,6 +88,9 @@ def render(payload: dict) -> bytes:
     for name, value in payload.get("headers") or ():
         message[name] = header_text(value)
     message.set_content(payload["body"])
+    for filename, mime, text in payload.get("attachments") or ():
+        maintype, _, subtype = mime.partition("/")
+        message.add_attachment(text.encode("utf-8"), maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes(policy=SMTP_POLICY)
 
 

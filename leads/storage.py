@@ -127,6 +127,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX quarantine_received_at ON quarantine (received_at)",
         "CREATE INDEX quarantine_email ON quarantine (email COLLATE NOCASE)",
     ),
+    # 5: visits and clicks from campaigns, as counters only (leads/metrics.py): no address, no
+    # user agent, no time finer than the day, nothing that tells one visitor from another.
+    (
+        """CREATE TABLE metrics (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            page TEXT NOT NULL,
+            utm_source TEXT NOT NULL,
+            utm_medium TEXT NOT NULL,
+            utm_campaign TEXT NOT NULL,
+            utm_content TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, page, utm_source, utm_medium, utm_campaign, utm_content)
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -206,6 +221,8 @@ class Store:
         self._pool_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._committer = GroupCommitter(self)
+        # Called first by close(), e.g. to write counters kept in memory (leads/metrics.py).
+        self.before_close: list[Callable[[], None]] = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
             # Personal data: readable by its owner only (SQLite gives -wal/-shm the same mode).
@@ -266,6 +283,8 @@ class Store:
                 conn.close()
 
     def close(self) -> None:
+        for hook in self.before_close:
+            hook()
         self._committer.stop()
         with self._pool_lock:
             for conn in self._idle:

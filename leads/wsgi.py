@@ -11,6 +11,7 @@ window, whether posts without Origin are refused) and ``leads.loop_settings`` (S
 addresses, link secret and public URL, site data, webhook; handbook/docs/lead-loop.md).
 """
 
+import atexit
 import logging
 import sys
 
@@ -27,3 +28,6 @@ if not _log.handlers and not logging.getLogger().handlers:
     _log.propagate = False  # waitress configures the root logger later: print each line once
 
 application = LeadApp(Settings.from_env())
+# Visit counters live in memory for up to two seconds: write them (and stop the lead loop's
+# worker) when the server stops.
+atexit.register(application.close)

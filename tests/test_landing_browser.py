@@ -54,6 +54,8 @@ class Endpoint(http.server.BaseHTTPRequestHandler):
         kind = self.headers.get("Content-Type", "").split(";")[0]
         fields = json.loads(raw) if kind == "application/json" else dict(parse_qsl(raw, keep_blank_values=True))
         path = urlsplit(self.path).path
+        if path == "/metrics":  # the page's cookie-free view beacon (handbook: metrics), not a lead
+            return self._reply(204, b"", "text/plain")
         self.posts.append({"path": path, "type": kind, "fields": fields,
                            "accept": self.headers.get("Accept", "")})
         if path == "/fail":

@@ -233,8 +233,31 @@
       });
   });
 
+  /* One cookie-free view count: the landing page and the campaign values of this page's URL,
+     cleaned as the form's own attribution fields are, so views and leads line up. A page that
+     is only prerendered is counted when (and if) the visitor actually sees it. */
+  function countView() {
+    var meta = document.querySelector('meta[name="approdo-metrics"]');
+    if (!meta || !meta.content || !meta.dataset.page || !navigator.sendBeacon) return;
+    if (document.prerendering) {
+      document.addEventListener("prerenderingchange", countView, { once: true });
+      return;
+    }
+    var params = new URLSearchParams(window.location.search);
+    var clean = cleaner(data.utmPattern, parseInt(data.utmMax, 10) || 100);
+    var body = new URLSearchParams();
+    body.set("kind", "view");
+    body.set("page", meta.dataset.page);
+    ["utm_source", "utm_medium", "utm_campaign", "utm_content"].forEach(function (name) {
+      var value = clean(params.get(name));
+      if (value) body.set(name, value);
+    });
+    navigator.sendBeacon(meta.content, body);
+  }
+
   if (!closeIfPast()) {
     fillAttribution();
     startProof();
+    countView();
   }
 })();
