@@ -43,6 +43,7 @@ def on_config(config):
     _pages.clear()
     _profiles.clear()
     _images.clear()
+    seo_pages.reset()
     _site = seo_pages.site(config)
     return config
 
