@@ -144,6 +144,15 @@ class GlossaryExtension(Extension):
     def select(self, src_uri: str | None) -> None:
         self.target = Target(src_uri, self.glossary_uri) if src_uri else None
 
+    def cache_key(self, markdown: str) -> dict | None:
+        """What this extension's output for ``markdown`` depends on (read by the page cache):
+        the page it links from and the terms the text may contain, nothing else."""
+        if self.target is None or not self.matcher:
+            return None
+        terms = [[term.name, term.anchor, term.definition, list(term.synonyms)]
+                 for term in self.matcher.terms_possibly_in(markdown)]
+        return {"page": self.target.src_uri, "glossary": self.glossary_uri, "terms": terms}
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         if self.target is None or not self.matcher:
             return
