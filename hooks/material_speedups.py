@@ -20,7 +20,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
+from approdo import page_cache
 from approdo.excerpts import excerpt_source
+from approdo.page_cache import toc_tokens
 
 log = logging.getLogger("mkdocs.hooks.material_speedups")
 
@@ -55,29 +57,47 @@ class _PostIndex(IdentityList):
 
 
 def _render_excerpt(self: Excerpt, page, separator: str) -> None:
-    """``Excerpt.render`` converting only the Markdown before the separator.
+    """``Excerpt.render`` converting only the Markdown before the separator, once.
 
     Upstream cause: ``Excerpt.render`` converts the post's whole Markdown for every view that
     lists the post (blog index, archive, category, author, their pages) and throws away all
     but the part before the separator. When cutting the Markdown first cannot change that part
-    (``approdo.excerpts``), only the excerpt is converted; otherwise Material's own code runs.
+    (``approdo.excerpts``), only the excerpt is converted, and the page cache keeps the result
+    for the next build; otherwise Material's own code runs.
     """
     source = excerpt_source(self.post.markdown, separator)
     if source is None:
         return _ORIGINAL_RENDER(self, page, separator)
     self.file.url = page.url
-    at = self.md.treeprocessors.get_index_for_name("excerpt")
-    self.md.treeprocessors[at].base = page
+    processors = self.md.treeprocessors
+    processors[processors.get_index_for_name("excerpt")].base = page
     self.markdown = self.post.markdown
     before = source.before
     if not self.post._title_from_render:
         self.markdown = "\n\n".join([f"# {self.post.title}", self.markdown])
         before = "\n\n".join([f"# {self.post.title}", before])
-    # The whole post's HTML has a newline between the last block and the separator.
-    self.content = self.md.convert(before) + "\n"
+
+    def convert() -> dict:
+        # The whole post's HTML has a newline between the last block and the separator.
+        html = self.md.convert(before) + "\n"
+        return {"content": html, "toc": toc_tokens(get_toc(getattr(self.md, "toc_tokens", [])))}
+
+    store = page_cache.active()
+    if store is None:
+        result = convert()
+    else:
+        # The views' URLs decide every relative link; the converter's own processors (the
+        # glossary's) say what else the HTML depends on.
+        extras = [processor.cache_key(before) for processor in processors
+                  if hasattr(processor, "cache_key")]
+        files = processors[processors.get_index_for_name("relpath")].files
+        result = store.convert(f"{self.post.file.src_uri} in {page.url}",
+                               ["excerpt", self.post.file.src_uri, self.post.url, page.url,
+                                before, extras], files, convert)
+    self.content = result["content"]
+    self.toc = get_toc(result["toc"])
     # Templates only test `more` (a "continue reading" link): the rest is not converted.
     self.more = self.post.markdown.split(separator, 1)[1] if source.has_more else None
-    self.toc = get_toc(getattr(self.md, "toc_tokens", []))
     self.file.url = self.post.url
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import ROOT, run_build
 
-CONVERTED = re.compile(r"page cache: (\d+) pages from cache, (\d+) converted(?: \(([^)]*)\))?")
+CONVERTED = re.compile(
+    r"page cache: (\d+) pages and excerpts from cache, (\d+) converted(?: \(([^)]*)\))?")
 
 
 def _files(site: Path) -> dict[str, bytes]:

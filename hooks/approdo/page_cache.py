@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 # Bump when the layout of an entry changes.
 FORMAT = 1
@@ -47,12 +48,49 @@ def _source_digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-class PageStore:
-    """Entries under ``folder/<2 hex>/<key>.json``."""
+def toc_tokens(toc) -> list:
+    """A table of contents (MkDocs' ``TableOfContents``) as the Python-Markdown tokens from
+    which ``mkdocs.structure.toc.get_toc`` builds it again."""
+    def token(item) -> dict:
+        return {"level": item.level, "id": item.id, "name": item.title,
+                "children": [token(child) for child in item.children]}
+    return [token(item) for item in toc.items]
 
-    def __init__(self, folder: Path) -> None:
+
+class PageStore:
+    """Entries under ``folder/<2 hex>/<key>.json``.
+
+    ``salt`` (the configuration's digest) goes into every key. ``converted`` lists the names
+    of what had to be converted in this build.
+    """
+
+    def __init__(self, folder: Path, salt: str = "") -> None:
         self.folder = folder
+        self.salt = salt
         self.used: set[str] = set()
+        self.hits = 0
+        self.converted: list[str] = []
+
+    def convert(self, name: str, inputs: Any, files, convert: Callable[[], dict]) -> dict:
+        """``convert()``'s result (JSON data) for ``inputs``, from the cache if possible.
+
+        ``files`` is MkDocs' file collection: every ``get_file_from_path`` made while
+        converting is recorded with its answer, and an entry is used only while each of those
+        paths still resolves to the same URL. Messages logged under ``mkdocs`` while
+        converting are stored and logged again when the entry is used.
+        """
+        key = digest([self.salt, inputs])
+        entry = self.get(key)
+        if entry is not None and all(_resolution(files.get_file_from_path(path)) == resolved
+                                     for path, resolved in entry["lookups"].items()):
+            for logger, level, message in entry["logs"]:
+                logging.getLogger(logger).log(level, message)
+            self.hits += 1
+            return entry["result"]
+        result, lookups, logs = _recorded(files, convert)
+        self.put(key, {"result": result, "lookups": lookups, "logs": logs})
+        self.converted.append(name)
+        return result
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -91,3 +129,53 @@ class PageStore:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def _resolution(found) -> list | None:
+    return None if found is None else [found.url, found.inclusion.is_excluded()]
+
+
+def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
+    """Run ``convert`` recording the file lookups it makes and what it logs."""
+    lookups: dict[str, list | None] = {}
+    records: list[logging.LogRecord] = []
+    original = files.get_file_from_path
+
+    def recording_lookup(path):
+        found = original(path)
+        lookups[path] = _resolution(found)
+        return found
+
+    handler = _Recorder(records)
+    mkdocs_log = logging.getLogger("mkdocs")
+    files.get_file_from_path = recording_lookup
+    mkdocs_log.addHandler(handler)
+    try:
+        result = convert()
+    finally:
+        mkdocs_log.removeHandler(handler)
+        del files.get_file_from_path  # back to the class's method
+    return result, lookups, [[r.name, r.levelno, r.getMessage()] for r in records]
+
+
+class _Recorder(logging.Handler):
+    def __init__(self, records: list) -> None:
+        super().__init__(logging.NOTSET)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+# The store of the build in progress (set by the page_cache hook), for whoever converts
+# Markdown: MkDocs' pages through the hook, Material's excerpts through material_speedups.
+_active: PageStore | None = None
+
+
+def activate(store: PageStore | None) -> None:
+    global _active
+    _active = store
+
+
+def active() -> PageStore | None:
+    return _active
