@@ -116,3 +116,19 @@ def test_broken_link_fails_strict_warm_as_cold(project):
         result = run_build(project.root, "--site-dir", str(site),
                            env={"APPRODO_CARD_CACHE": str(project.cards)})
         assert result.returncode != 0 and "non-esiste.md" in result.output
+
+
+def test_store_keeps_only_what_the_build_used(tmp_path):
+    from approdo.page_cache import PageStore
+
+    first = PageStore(tmp_path)
+    first.put("aa11", {"result": 1})
+    first.put("bb22", {"result": 2})
+    (tmp_path / "aa" / ".tmp-left-by-a-crash").write_text("{", encoding="utf-8")
+    second = PageStore(tmp_path)  # the next build uses only one entry
+    assert second.get("aa11")["result"] == 1
+    assert second.get("cc33") is None
+    assert second.prune() == 2
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["aa11.json"]
+    (tmp_path / "aa" / "aa11.json").write_text("{not json", encoding="utf-8")
+    assert PageStore(tmp_path).get("aa11") is None  # a damaged entry is a miss, not an error
