@@ -18,7 +18,7 @@ from PIL import Image as PILImage, UnidentifiedImageError
 import seo_pages
 from approdo import seo
 from approdo.errors import REPORT
-from approdo.frontmatter import parse
+from approdo.social import front_matter
 
 log = logging.getLogger("mkdocs.hooks.seo")
 
@@ -43,6 +43,7 @@ def on_config(config):
     _pages.clear()
     _profiles.clear()
     _images.clear()
+    seo_pages.reset()
     _site = seo_pages.site(config)
     return config
 
@@ -68,7 +69,8 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if not file.abs_src_path:  # generated in memory: nothing an author wrote
             continue
-        fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        # Parsed once per version of the file for all hooks (approdo.social.front_matter).
+        fm = front_matter(file.abs_src_path)
         value = (fm.data or {}).get("image")
         if value is None:
             continue
@@ -122,6 +124,9 @@ def _image_size(path: str) -> tuple[int, int]:
 
 # --- page metadata --------------------------------------------------------------------------
 
+# Priority -10: after social_cards.on_env (0), which sets the cards this reads, whatever the
+# order of the hooks in mkdocs.yml; the feeds read the images set here only in on_post_build.
+@event_priority(-10)
 def on_env(env, config, files):
     from material.plugins.blog.structure import Profile
 
@@ -132,8 +137,7 @@ def on_env(env, config, files):
         _pages.setdefault(page.url, page)
         if isinstance(page, Profile) and page.name not in _profiles:
             _profiles[page.name] = seo.absolute(_site.site_url, page.url)
-        # The preview image, resolved once: the feeds hook reads it from here too. Runs after
-        # social_cards.on_env (listed before this hook in mkdocs.yml), which sets the cards.
+        # The preview image, resolved once: the feeds hook reads it from here too.
         page.meta["approdo_image"] = _page_image(page, seo_pages.title(page, config))
     return env
 

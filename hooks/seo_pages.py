@@ -86,17 +86,38 @@ def modified(post: Post) -> datetime | None:
     return updated or created
 
 
+# A list of posts (a view's, or the blog's) -> (the list, its newest modification). The seo
+# hook and the sitemap ask for every listing page; the lists are fixed once Material's blog
+# plugin has made them (on_files), so each maximum is taken once. The list is kept in the value
+# so that its id cannot be reused by another list while the entry exists; reset() per build.
+_newest: dict[int, tuple[list, datetime | None]] = {}
+
+
+def reset() -> None:
+    """Forget the previous build's posts (`mkdocs serve` keeps modules between builds)."""
+    _newest.clear()
+
+
+def newest(post_list: list[Post]) -> datetime | None:
+    """The latest modification of the posts in ``post_list``, computed once per list."""
+    entry = _newest.get(id(post_list))
+    if entry is None or entry[0] is not post_list:
+        entry = (post_list, max(filter(None, (modified(post) for post in post_list)), default=None))
+        _newest[id(post_list)] = entry
+    return entry[1]
+
+
 def dates(page, config) -> tuple[datetime | None, datetime | None]:
     """(created, updated) of any page: a post's own dates, a blog view's newest post, the
     front matter of other pages; the home page follows the newest post when it has none."""
     if isinstance(page, Post):
         return post_dates(page)
     if isinstance(page, View):
-        return None, max(filter(None, (modified(post) for post in page.posts)), default=None)
+        return None, newest(page.posts)
     created, updated = page_dates(page.meta if isinstance(page.meta, dict) else {})
     if page.is_homepage and not (created or updated):
-        newest = max(filter(None, (modified(post) for post in posts(config))), default=None)
-        return None, newest
+        plugin = blog(config)
+        return None, newest(plugin.blog.posts) if plugin else None
     return created, updated
 
 

@@ -17,7 +17,7 @@ from mkdocs.plugins import event_priority
 from approdo import content_schema, links, material_extra
 from approdo.errors import REPORT
 from approdo.frontmatter import FrontMatter, parse
-from approdo.social import yaml_key_line
+from approdo.social import front_matter, yaml_key_line
 
 log = logging.getLogger("mkdocs.hooks.validate_content")
 
@@ -63,7 +63,8 @@ def on_files(files, config):
             continue
         path = _display_path(file.abs_src_path, root)
         REPORT.extend(content_schema.check_file_name(path, file.src_uri))
-        fm = parse(Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+        # Parsed once per version of the file for all hooks (approdo.social.front_matter).
+        fm = front_matter(file.abs_src_path)
         bodies[file.src_uri] = (path, fm.body, fm.body_line)
         if fm.data is None:
             REPORT.add(path, fm.error_line, fm.error)

@@ -186,6 +186,18 @@ class Matcher:
     def __bool__(self) -> bool:
         return self._pattern is not None
 
+    def terms_possibly_in(self, text: str) -> list[Term]:
+        """Every term ``text`` might mention or link to (a superset of what ``split`` finds).
+
+        A term is listed when each word of one of its forms occurs somewhere in the text (any
+        case, either apostrophe) or its anchor does: a page cache keys a page on these terms, so
+        editing any other term leaves the page's cached HTML valid.
+        """
+        folded = _key(text)
+        return [term for term in self.terms
+                if term.anchor in text
+                or any(all(word in folded for word in _key(form).split()) for form in term.forms)]
+
     def term_for_anchor(self, anchor: str) -> Term | None:
         """The term whose glossary heading has this anchor."""
         return self._by_anchor.get(anchor)

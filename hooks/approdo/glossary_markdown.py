@@ -58,11 +58,25 @@ class Target:
         return parts.fragment if path == self.glossary_uri else None
 
 
+def dependencies(target: Target | None, matcher: Matcher, markdown: str) -> dict | None:
+    """What the glossary links in the HTML of ``markdown`` depend on: the page they link from
+    and the terms the text may contain, nothing else (a page cache keys pages on it)."""
+    if target is None or not matcher:
+        return None
+    terms = [[term.name, term.anchor, term.definition, list(term.synonyms)]
+             for term in matcher.terms_possibly_in(markdown)]
+    return {"page": target.src_uri, "glossary": target.glossary_uri, "terms": terms}
+
+
 class GlossaryTreeprocessor(Treeprocessor):
     def __init__(self, md: Markdown, matcher: Matcher, target: Target) -> None:
         super().__init__(md)
         self.matcher = matcher
         self.target = target
+
+    def cache_key(self, markdown: str) -> dict | None:
+        """What this converter's glossary links depend on (read by the page cache)."""
+        return dependencies(self.target, self.matcher, markdown)
 
     def run(self, root: etree.Element) -> None:
         # One converter may render several documents (Material reuses it for excerpts).
@@ -143,6 +157,10 @@ class GlossaryExtension(Extension):
 
     def select(self, src_uri: str | None) -> None:
         self.target = Target(src_uri, self.glossary_uri) if src_uri else None
+
+    def cache_key(self, markdown: str) -> dict | None:
+        """What the next converter's glossary links depend on (read by the page cache)."""
+        return dependencies(self.target, self.matcher, markdown)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         if self.target is None or not self.matcher:

@@ -67,7 +67,8 @@ def front_matter(path: str | Path) -> FrontMatter:
     return _front_matter(str(path), *_stamp(Path(path)))
 
 
-@functools.lru_cache(maxsize=4096)
+# Room for every page of a blog of several thousand posts.
+@functools.lru_cache(maxsize=16384)
 def _front_matter(path: str, mtime_ns: int, size: int) -> FrontMatter:
     return parse(Path(path).read_text(encoding="utf-8-sig"))
 

@@ -1,0 +1,181 @@
+"""A folder of converted pages, one JSON file per key, written atomically and pruned per build.
+
+Pure storage and hashing: what goes into a key and what an entry holds is decided by the
+``page_cache`` hook. Entries are found by the hash of everything a page's HTML depends on, so
+an entry is never stale: a change to any input makes a new key, and the old entry is pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+# Bump when the layout of an entry changes.
+FORMAT = 1
+
+
+def digest(value: Any) -> str:
+    """A stable hash of ``value`` (JSON data; functions and objects by their code)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_code_identity)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _code_identity(value: Any) -> str:
+    """Functions and extension objects (their repr holds a memory address) by their source."""
+    kind = value if inspect.isroutine(value) or inspect.isclass(value) else type(value)
+    name = f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
+    return f"{name}@{_source_digest(_source_file(kind))}"
+
+
+def _source_file(value: Any) -> str:
+    try:
+        return inspect.getsourcefile(value) or ""
+    except TypeError:  # built-in
+        return ""
+
+
+@lru_cache(maxsize=None)
+def _source_digest(path: str) -> str:
+    if not path:
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def toc_tokens(toc) -> list:
+    """A table of contents (MkDocs' ``TableOfContents``) as the Python-Markdown tokens from
+    which ``mkdocs.structure.toc.get_toc`` builds it again."""
+    def token(item) -> dict:
+        return {"level": item.level, "id": item.id, "name": item.title,
+                "children": [token(child) for child in item.children]}
+    return [token(item) for item in toc.items]
+
+
+class PageStore:
+    """Entries under ``folder/<2 hex>/<key>.json``.
+
+    ``salt`` (the configuration's digest) goes into every key. ``converted`` lists the names
+    of what had to be converted in this build.
+    """
+
+    def __init__(self, folder: Path, salt: str = "") -> None:
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+        self.hits = 0
+        self.converted: list[str] = []
+
+    def convert(self, name: str, inputs: Any, files, convert: Callable[[], dict]) -> dict:
+        """``convert()``'s result (JSON data) for ``inputs``, from the cache if possible.
+
+        ``files`` is MkDocs' file collection: every ``get_file_from_path`` made while
+        converting is recorded with its answer, and an entry is used only while each of those
+        paths still resolves to the same URL. Messages logged under ``mkdocs`` while
+        converting are stored and logged again when the entry is used.
+        """
+        key = digest([self.salt, inputs])
+        entry = self.get(key)
+        if entry is not None and all(_resolution(files.get_file_from_path(path)) == resolved
+                                     for path, resolved in entry["lookups"].items()):
+            for logger, level, message in entry["logs"]:
+                logging.getLogger(logger).log(level, message)
+            self.hits += 1
+            return entry["result"]
+        result, lookups, logs = _recorded(files, convert)
+        self.put(key, {"result": result, "lookups": lookups, "logs": logs})
+        self.converted.append(name)
+        return result
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict | None:
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+            return None
+        self.used.add(key)
+        return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        """Write an entry with a rename, so a reader never sees half of it."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({**entry, "format": FORMAT}, out, ensure_ascii=False)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.used.add(key)
+
+    def prune(self) -> int:
+        """Delete every entry this build did not use; returns how many were deleted."""
+        removed = 0
+        if not self.folder.is_dir():
+            return removed
+        for path in [*self.folder.glob("*/*.json"), *self.folder.glob("*/.tmp-*")]:
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _resolution(found) -> list | None:
+    return None if found is None else [found.url, found.inclusion.is_excluded()]
+
+
+def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
+    """Run ``convert`` recording the file lookups it makes and what it logs."""
+    lookups: dict[str, list | None] = {}
+    records: list[logging.LogRecord] = []
+    original = files.get_file_from_path
+
+    def recording_lookup(path):
+        found = original(path)
+        lookups[path] = _resolution(found)
+        return found
+
+    handler = _Recorder(records)
+    mkdocs_log = logging.getLogger("mkdocs")
+    files.get_file_from_path = recording_lookup
+    mkdocs_log.addHandler(handler)
+    try:
+        result = convert()
+    finally:
+        mkdocs_log.removeHandler(handler)
+        del files.get_file_from_path  # back to the class's method
+    return result, lookups, [[r.name, r.levelno, r.getMessage()] for r in records]
+
+
+class _Recorder(logging.Handler):
+    def __init__(self, records: list) -> None:
+        super().__init__(logging.NOTSET)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+# The store of the build in progress (set by the page_cache hook), for whoever converts
+# Markdown: MkDocs' pages through the hook, Material's excerpts through material_speedups.
+_active: PageStore | None = None
+
+
+def activate(store: PageStore | None) -> None:
+    global _active
+    _active = store
+
+
+def active() -> PageStore | None:
+    return _active
