@@ -214,6 +214,13 @@ INVALID_SITE = {
     "kb/glossario.md": GLOSSARY,
     "landing/vuota.md": "---\ntitle: Vuota\noffer:\n  headlin: x\n---\n\nTesto.\n",
     "landing/sotto/annidata.md": "---\ntitle: Annidata\n---\n\nTesto.\n",
+    "kb/immagini.md": "---\ntitle: Immagini\nimage: /assets/images/logo.svg\n---\n\n# Immagini\n",
+    "kb/assente.md": "---\ntitle: Assente\nimage: manca.png\nsocial:\n  fb: Ciao\n---\n\n# Assente\n",
+    "bio.md": "---\ntitle: Bio\n---\n\n# Bio\n",
+    "go/mio.md": "---\ntitle: Mio\n---\n\n# Mio\n",
+    # A valid landing page but for its short-link code.
+    "landing/breve.md": (ROOT / "docs/landing/guida-gratuita.md").read_text(encoding="utf-8").replace(
+        "\ntags:", "\nshort_links:\n  instagram: X\ntags:", 1),
 }
 
 
@@ -224,9 +231,9 @@ def test_check_reports_exactly_what_the_build_reports(tmp_path, approdo):
     assert code == 1 and build.returncode != 0
     from_build = set(re.findall(r"^ERROR\s+-\s+(\S+:\d+: .*)$", build.output, re.M))
     from_check = set(out.splitlines())
-    assert len(from_check) >= 12, out  # every kind of mistake in the fixture is there
+    assert len(from_check) >= 18, out  # every kind of mistake in the fixture is there
     assert from_check == from_build
-    assert err == f"{len(from_check)} content errors in 16 pages\n"
+    assert err == f"{len(from_check)} content errors in 21 pages\n"
 
 
 def test_check_finds_the_authors_file_errors_the_build_stops_on(tmp_path, approdo):
@@ -374,3 +381,20 @@ def test_calendar_html_chart_in_the_brand_colours(tmp_path, approdo):
     below = [bar for bar in bars if bar.attrs["fill"] == "#c2410c"]  # coral: below target
     assert len(below) == 9
     assert {bar.attrs["fill"] for bar in bars} == {"#c2410c", "#14506a", "#2a7191"}
+
+
+def test_calendar_refuses_settings_it_cannot_use(tmp_path, approdo):
+    project = make_project(tmp_path, {})
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original.replace(
+        "    social:\n      # How many",
+        "    calendar:\n      cadence: due\n      days: [mar, gio]\n    social:\n      # How many", 1),
+        encoding="utf-8")
+    code, out, err = approdo(project, "calendar")
+    assert (code, out) == (2, "")
+    assert err == "approdo: extra.approdo.calendar.cadence in mkdocs.yml is 'due', not a whole number of 1 or more\n"
+    code, _, err = approdo(project, "calendar", "--cadence", "2")
+    assert code == 2
+    assert err == ("approdo: extra.approdo.calendar.days in mkdocs.yml has mar, gio, not weekdays "
+                   "(any of: mon, tue, wed, thu, fri, sat, sun)\n")

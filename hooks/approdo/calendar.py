@@ -92,9 +92,9 @@ def read_posts(settings: Settings) -> list[Post]:
 def plan(settings: Settings, today: dt.date, cadence: int | None = None, weeks: int = 12) -> Plan:
     """The calendar as of ``today``."""
     options = settings.approdo.get("calendar") or {}
-    cadence = max(1, int(cadence or options.get("cadence") or 1))
-    days = tuple(str(day).lower()[:3] for day in options.get("days") or ()) or _DEFAULT_DAYS[min(cadence, 7)]
-    quiet_weeks = int(options.get("quiet_weeks") or 4)
+    cadence = cadence or _whole(options, "cadence", 1)
+    days = _days(options) or _DEFAULT_DAYS[min(cadence, 7)]
+    quiet_weeks = _whole(options, "quiet_weeks", 4)
     posts = read_posts(settings)
     published = [post for post in posts if not post.draft and post.date <= today]
     scheduled = [post for post in posts if not post.draft and post.date > today]
@@ -105,10 +105,27 @@ def plan(settings: Settings, today: dt.date, cadence: int | None = None, weeks: 
         drafts=tuple(post for post in posts if post.draft),
         weeks=tuple(_weeks(published, today, cadence, weeks)),
         free_slots=tuple(_free_slots(published + scheduled, today, cadence, days,
-                                     int(options.get("slots") or 5))),
+                                     _whole(options, "slots", 5))),
         quiet_weeks=quiet_weeks,
         quiet=tuple(_quiet(categories, published, scheduled, today, quiet_weeks)),
     )
+
+
+def _whole(options, key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"extra.approdo.calendar.{key} in mkdocs.yml is {value!r}, "
+                         "not a whole number of 1 or more")
+    return value
+
+
+def _days(options) -> tuple[str, ...]:
+    days = tuple(str(day).lower()[:3] for day in options.get("days") or ())
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown:
+        raise ValueError(f"extra.approdo.calendar.days in mkdocs.yml has {', '.join(unknown)}, "
+                         f"not weekdays (any of: {', '.join(WEEKDAYS)})")
+    return days
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -134,7 +151,7 @@ def _free_slots(planned: list[Post], today: dt.date, cadence: int, days: tuple[s
     per_week: dict[dt.date, int] = {}
     for post in planned:
         per_week[_monday(post.date)] = per_week.get(_monday(post.date), 0) + 1
-    weekdays = {WEEKDAYS.index(day) for day in days if day in WEEKDAYS}
+    weekdays = {WEEKDAYS.index(day) for day in days}
     slots = []
     day = today
     while len(slots) < wanted and day < today + dt.timedelta(weeks=_HORIZON_WEEKS):

@@ -52,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
 
     calendar = commands.add_parser("calendar", help="the editorial calendar")
-    calendar.add_argument("--cadence", type=int,
+    calendar.add_argument("--cadence", type=_positive,
                           help="target posts per week (default: extra.approdo.calendar.cadence or 1)")
-    calendar.add_argument("--weeks", type=int, default=12, help="weeks of history (default: 12)")
+    calendar.add_argument("--weeks", type=_positive, default=12, help="weeks of history (default: 12)")
     output = calendar.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON for other tools")
     output.add_argument("--html", metavar="FILE", help="write an HTML page with a chart")
@@ -69,10 +69,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return int(text)
+
+
 def _new_post(settings: project.Settings, args) -> int:
     from approdo import scaffold  # Jinja and Babel only for the commands that write files
 
-    errors, authors = content_check.authors(settings)
+    _, authors = content_check.authors(settings)  # its errors are check's to report
     try:
         created = scaffold.new_post(settings, args.title, args.date or clock.today(), authors,
                                     author=args.author, category=args.category)
@@ -117,7 +123,11 @@ def _check(settings: project.Settings, args) -> int:
 def _calendar(settings: project.Settings, args) -> int:
     from approdo import calendar
 
-    plan = calendar.plan(settings, clock.today(), cadence=args.cadence, weeks=args.weeks)
+    try:
+        plan = calendar.plan(settings, clock.today(), cadence=args.cadence, weeks=args.weeks)
+    except ValueError as error:
+        print(f"approdo: {error}", file=sys.stderr)
+        return 2
     if args.json:
         print(calendar.to_json(plan))
     elif args.html:

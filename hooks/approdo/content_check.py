@@ -8,11 +8,12 @@ reads the same in the terminal whichever of the two found it. No MkDocs import h
 from __future__ import annotations
 
 import functools
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
-from approdo import content_schema, cta, glossary
+from approdo import content_schema, cta, glossary, short_codes, social_kit
 from approdo import landing as landing_model
 from approdo import links
 from approdo.errors import ContentError
@@ -25,6 +26,10 @@ DEFAULT_GLOSSARY = "kb/glossario.md"
 # What ``approdo new`` writes as a description until the author writes one: reported until then,
 # so it never reaches search results.
 DESCRIPTION_PLACEHOLDER = "DA SCRIVERE: una o due frasi per i risultati di ricerca e le anteprime social."
+# Every landing page links the privacy notice.
+PRIVACY_PAGE = "privacy.md"
+# Where the generated link-in-bio page goes.
+BIO_PAGE = "bio.md"
 # MkDocs leaves these out of the site by default (``exclude_docs``): they are not content.
 _EXCLUDED_PARTS = ("templates",)
 
@@ -249,6 +254,120 @@ def glossary_terms(settings: Settings, text: str) -> tuple[list[glossary.Term], 
     return terms, errors
 
 
+# --- social texts, short links and reserved paths ----------------------------------------------
+
+def social_errors(shown: str, social, line) -> list[ContentError]:
+    """A ``social:`` mapping (suggested post texts); ``line(key)`` gives a key's line."""
+    return [ContentError(shown, line(problem.key), problem.problem, problem.expected)
+            for problem in social_kit.check_social(social)]
+
+
+def short_link_errors(settings: Settings, landings: Mapping[str, landing_model.Landing]) -> list[ContentError]:
+    """Invalid ``short_links:`` codes, and two landing pages or channels sharing a code."""
+    def where(slug: str, key: str) -> tuple[str, int]:
+        landing = landings[slug]
+        return settings.shown(landing.src_path), landing.line(key)
+
+    errors = [ContentError(*where(slug, problem.key), problem.problem, problem.expected)
+              for slug, landing in landings.items()
+              for problem in short_codes.check_overrides(slug, landing.short_links)]
+    for first, second in short_codes.collisions(all_short_links(landings)):
+        # Point at the author's own code when there is one: that is the line to change.
+        blamed, other = (second, first) if second.custom or not first.custom else (first, second)
+        path, line = where(blamed.slug, f"short_links.{blamed.channel}")
+        other_path, other_line = where(other.slug, f"short_links.{other.channel}")
+        errors.append(ContentError(
+            path, line,
+            f"short-link code '{blamed.code}' of '{blamed.slug}' on {blamed.channel} is also the "
+            f"code of '{other.slug}' on {other.channel} ({other_path}:{other_line})",
+            "a code used by one landing page and channel only"))
+    return errors
+
+
+def all_short_links(landings: Mapping[str, landing_model.Landing]) -> list[short_codes.ShortLink]:
+    """Every short link of the site, landing by landing in slug order, channels in order."""
+    links = []
+    for slug in sorted(landings):
+        landing = landings[slug]
+        links += short_codes.short_links_for(slug, landing.url, landing.short_links)
+    return links
+
+
+def short_link_folder_error(settings: Settings, src_uri: str) -> ContentError | None:
+    """A file an author put where the generated short-link pages go."""
+    if not src_uri.startswith(short_codes.GO_DIR + "/"):
+        return None
+    return ContentError(settings.shown(src_uri), 1, f"'{short_codes.GO_DIR}/' is reserved for short links",
+                        "move this file to another folder")
+
+
+def bio_page_error(settings: Settings) -> ContentError:
+    """A page of the author's where the generated link-in-bio page goes."""
+    return ContentError(settings.shown(BIO_PAGE), 1,
+                        f"'{BIO_PAGE}' is reserved for the generated link-in-bio page", "rename this page")
+
+
+# --- preview images ----------------------------------------------------------------------------------
+
+# Formats Facebook, LinkedIn, WhatsApp and X all show in a link preview (not SVG).
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
+# Facebook ignores preview images under 200 pixels on a side.
+MIN_IMAGE_SIDE = 200
+
+
+def image_candidates(value: str, src_uri: str) -> list[str]:
+    """Docs-relative paths an ``image:`` value may mean: "/x.png" from the docs root, other
+    paths from the page's folder first, then from the docs root."""
+    if value.startswith("/"):
+        return [posixpath.normpath(value.lstrip("/"))]
+    here = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), value))
+    return list(dict.fromkeys([here, posixpath.normpath(value)]))
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """Width and height of an image file, (0, 0) when it is not one."""
+    from PIL import Image, UnidentifiedImageError  # only for pages that have an image
+
+    try:
+        with Image.open(path) as image:  # reads the header only
+            return image.size
+    except (OSError, UnidentifiedImageError):
+        return 0, 0
+
+
+def preview_image(settings: Settings, src_uri: str, fm: FrontMatter,
+                  locate) -> tuple[ContentError | None, str | None]:
+    """A page's ``image:``: the error if social networks cannot show it, else the docs-relative
+    path of the file (None for an https:// image or no image). ``locate(src_uri)`` gives the
+    file's path on disk, or None when the site has no such file."""
+    value = (fm.data or {}).get("image")
+    if value is None:
+        return None, None
+    path, line = settings.shown(src_uri), fm.line("image")
+    if not isinstance(value, str) or not value.strip():
+        return ContentError(path, line, "image is not text", "a path such as /assets/images/x.png"), None
+    value = value.strip()
+    if value.startswith(("https://", "http://")):
+        if not value.startswith("https://"):
+            return ContentError(path, line, f"image '{value}' is not https://",
+                                "social networks refuse images over plain http"), None
+        return None, None
+    if posixpath.splitext(value)[1].lower() not in IMAGE_TYPES:
+        return ContentError(path, line, f"image '{value}' is not PNG, JPEG, GIF or WebP",
+                            "social networks do not show SVG or other formats in link previews"), None
+    found = next((candidate for candidate in image_candidates(value, src_uri) if locate(candidate)), None)
+    if found is None:
+        return ContentError(path, line, f"image '{value}' not found",
+                            "a file under docs/, e.g. /assets/images/x.png, or an https:// URL"), None
+    width, height = image_size(locate(found))
+    if min(width, height) < MIN_IMAGE_SIDE:
+        return ContentError(path, line, f"image '{value}' is {width}×{height} pixels",
+                            f"at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE}: networks ignore smaller "
+                            "previews; 1200×630 fills a large preview"), None
+    return None, found
+
+
 # --- the whole project, for ``approdo check`` --------------------------------------------------------
 
 def check_project(settings: Settings, sources: list[Source] | None = None) -> list[ContentError]:
@@ -272,15 +391,31 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
     if glossary_source is not None:
         errors += glossary_terms(settings, glossary_source.text)[1]
 
-    errors += links.link_errors(sources, settings, _docs_file_exists(settings))
-    return sorted(set(errors))
+    locate = _docs_file(settings)
+    for source in sources:
+        errors.append(preview_image(settings, source.src_uri, source.fm, locate)[0])
+        if (source.fm.data and "social" in source.fm.data
+                and not landing_model.is_landing_path(source.src_uri)):
+            errors += social_errors(settings.shown(source.src_uri), source.fm.data["social"], source.fm.line)
+    for landing in landings.valid.values():
+        if landing.social:
+            errors += social_errors(settings.shown(landing.src_path), landing.social, landing.line)
+    errors += short_link_errors(settings, landings.valid)
+    go_dir = settings.docs_dir / short_codes.GO_DIR
+    errors += [short_link_folder_error(settings, path.relative_to(settings.docs_dir).as_posix())
+               for path in sorted(go_dir.rglob("*")) if path.is_file()]
+    if locate(BIO_PAGE):
+        errors.append(bio_page_error(settings))
+
+    errors += links.link_errors(sources, settings, lambda src_uri: locate(src_uri) is not None)
+    return sorted({error for error in errors if error is not None})
 
 
 def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentError]:
     errors = [error for source in sources
               if (error := misplaced_landing_error(settings, source.src_uri))]
     errors += default_action_errors(settings)
-    exists = _docs_file_exists(settings)
+    locate = _docs_file(settings)
     found = False
     for source in sources:
         if not landing_model.is_landing_path(source.src_uri):
@@ -289,25 +424,25 @@ def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentEr
             settings.shown(source.src_uri), source.text, landing_defaults(settings),
             src_path=source.src_uri)
         errors += problems
-        if landing is not None and (error := download_error(settings, landing, exists)):
+        if landing is not None and (error := download_error(settings, landing, locate)):
             errors.append(error)
         elif landing is not None:
             found = True
     # As in the build: the consent settings matter once there is a valid landing page.
     if found:
-        errors += consent_errors(settings, PRIVACY_PAGE, exists(PRIVACY_PAGE))
+        errors += consent_errors(settings, PRIVACY_PAGE, locate(PRIVACY_PAGE) is not None)
     return errors
 
 
-PRIVACY_PAGE = "privacy.md"
-
-
-def _docs_file_exists(settings: Settings):
+def _docs_file(settings: Settings):
+    """``locate(src_uri)``: the path on disk of a file of the site's docs, or None."""
     docs = settings.docs_dir
 
     @functools.lru_cache(maxsize=None)
-    def exists(src_uri: str) -> bool:
+    def locate(src_uri: str) -> str | None:
         parts = PurePosixPath(src_uri).parts
-        return (bool(parts) and not any(part.startswith(".") or part == ".." for part in parts)
-                and (docs / src_uri).is_file())
-    return exists
+        if not parts or any(part.startswith(".") or part == ".." for part in parts):
+            return None
+        path = docs / src_uri
+        return str(path) if path.is_file() else None
+    return locate

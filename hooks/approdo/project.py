@@ -7,9 +7,10 @@ in a fraction of a second. Both give the same ``Settings``, so both check agains
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
@@ -81,11 +82,14 @@ class Settings:
 
     def shown(self, src_uri: str) -> str:
         """A docs-relative path as errors name it: relative to the project root ("docs/x.md")."""
-        full = self.docs_dir / PurePosixPath(src_uri)
+        return f"{self._docs_shown}/{src_uri}"
+
+    @functools.cached_property
+    def _docs_shown(self) -> str:
         try:
-            return full.resolve().relative_to(self.root.resolve()).as_posix()
+            return self.docs_dir.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
-            return full.as_posix()
+            return self.docs_dir.as_posix()
 
     @classmethod
     def from_mkdocs(cls, config: Any) -> Settings:
