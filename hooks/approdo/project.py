@@ -7,13 +7,14 @@ in a fraction of a second. Both give the same ``Settings``, so both check agains
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+
+from approdo.social import shown_path
 
 CONFIG_NAME = "mkdocs.yml"
 # Material's blog plugin defaults (material/plugins/blog/config.py) for the settings we read.
@@ -82,14 +83,7 @@ class Settings:
 
     def shown(self, src_uri: str) -> str:
         """A docs-relative path as errors name it: relative to the project root ("docs/x.md")."""
-        return f"{self._docs_shown}/{src_uri}"
-
-    @functools.cached_property
-    def _docs_shown(self) -> str:
-        try:
-            return self.docs_dir.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return self.docs_dir.as_posix()
+        return shown_path(self.docs_dir, self.root, src_uri)
 
     @classmethod
     def from_mkdocs(cls, config: Any) -> Settings:
