@@ -16,14 +16,9 @@ import sys
 import pytest
 
 from approdo import cli, links
-from conftest import ROOT, make_project, run_build
+from conftest import ROOT, epoch, make_project, run_build
 from test_landing import dom
 from test_validation import post
-
-
-def epoch(moment: str) -> str:
-    """SOURCE_DATE_EPOCH for an ISO moment in UTC."""
-    return str(int(dt.datetime.fromisoformat(moment).replace(tzinfo=dt.timezone.utc).timestamp()))
 
 
 @pytest.fixture
@@ -33,7 +28,7 @@ def approdo(monkeypatch, capsys):
     monkeypatch.delenv("APPRODO_LEAD_ACTION", raising=False)
 
     def run(project, *args: str, now: str = "2026-12-02T09:00:00"):
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(now))
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(dt.datetime.fromisoformat(now + "+00:00")))
         code = cli.main(["--config", str(project / "mkdocs.yml"), *args])
         out, err = capsys.readouterr()
         return code, out, err

@@ -1,6 +1,6 @@
 """The editorial calendar: what is scheduled, what is drafted, and whether the rhythm holds.
 
-Everything is computed "as of" a given day (``approdo.clock.today()`` from the command line),
+Everything is computed "as of" a given day (today from ``approdo.clock`` on the command line),
 from the posts' front matter alone. Settings live in ``extra.approdo.calendar`` of mkdocs.yml:
 ``cadence`` (posts a week, default 1), ``days`` (publication weekdays, e.g. [tue, thu]),
 ``quiet_weeks`` (after how long without a post a category counts as quiet, default 4) and

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config_file = Path(args.config) if args.config else project.find_config(Path.cwd())
         settings = project.load(config_file)
+        # Today in the site's time zone (extra.approdo.timezone), or as of SOURCE_DATE_EPOCH.
+        args.today = clock.read().astimezone(clock.zone_from(settings.extra)).date()
     except (OSError, ValueError) as error:
         print(f"approdo: {error}", file=sys.stderr)
         return 2
@@ -80,7 +82,7 @@ def _new_post(settings: project.Settings, args) -> int:
 
     _, authors = content_check.authors(settings)  # its errors are check's to report
     try:
-        created = scaffold.new_post(settings, args.title, args.date or clock.today(), authors,
+        created = scaffold.new_post(settings, args.title, args.date or args.today, authors,
                                     author=args.author, category=args.category)
     except scaffold.ScaffoldError as error:
         print(f"approdo: {error}", file=sys.stderr)
@@ -124,7 +126,7 @@ def _calendar(settings: project.Settings, args) -> int:
     from approdo import calendar
 
     try:
-        plan = calendar.plan(settings, clock.today(), cadence=args.cadence, weeks=args.weeks)
+        plan = calendar.plan(settings, args.today, cadence=args.cadence, weeks=args.weeks)
     except ValueError as error:
         print(f"approdo: {error}", file=sys.stderr)
         return 2
