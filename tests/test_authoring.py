@@ -35,6 +35,15 @@ def approdo(monkeypatch, capsys):
     return run
 
 
+def add_settings(project, yaml_lines: str) -> None:
+    """Add keys under ``extra.approdo`` of the fixture's mkdocs.yml (4-space indented lines)."""
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    changed = original.replace("    social:\n      # How many", yaml_lines + "    social:\n      # How many", 1)
+    assert changed != original
+    config.write_text(changed, encoding="utf-8")
+
+
 NEW_POST = """\
 ---
 title: "Perché l'anno nuovo è già qui"
@@ -341,13 +350,7 @@ def test_calendar_as_of_a_fixed_day_across_the_year_end(tmp_path, approdo):
 
 def test_calendar_cadence_and_days_from_configuration(tmp_path, approdo):
     project = make_project(tmp_path, CALENDAR_SITE)
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace(
-        "    social:\n      # How many",
-        "    calendar:\n      cadence: 1\n      days: [wed]\n      quiet_weeks: 6\n      slots: 2\n"
-        "    social:\n      # How many", 1)
-    assert text != config.read_text(encoding="utf-8")
-    config.write_text(text, encoding="utf-8")
+    add_settings(project, "    calendar:\n      cadence: 1\n      days: [wed]\n      quiet_weeks: 6\n      slots: 2\n")
     code, out, _ = approdo(project, "calendar", "--json", now="2027-01-05T09:00:00")
     plan = json.loads(out)
     assert plan["cadence"] == 1
@@ -380,12 +383,7 @@ def test_calendar_html_chart_in_the_brand_colours(tmp_path, approdo):
 
 def test_calendar_refuses_settings_it_cannot_use(tmp_path, approdo):
     project = make_project(tmp_path, {})
-    config = project / "mkdocs.yml"
-    original = config.read_text(encoding="utf-8")
-    config.write_text(original.replace(
-        "    social:\n      # How many",
-        "    calendar:\n      cadence: due\n      days: [mar, gio]\n    social:\n      # How many", 1),
-        encoding="utf-8")
+    add_settings(project, "    calendar:\n      cadence: due\n      days: [mar, gio]\n")
     code, out, err = approdo(project, "calendar")
     assert (code, out) == (2, "")
     assert err == "approdo: extra.approdo.calendar.cadence in mkdocs.yml is 'due', not a whole number of 1 or more\n"
@@ -393,3 +391,12 @@ def test_calendar_refuses_settings_it_cannot_use(tmp_path, approdo):
     assert code == 2
     assert err == ("approdo: extra.approdo.calendar.days in mkdocs.yml has mar, gio, not weekdays "
                    "(any of: mon, tue, wed, thu, fri, sat, sun)\n")
+
+
+def test_new_post_takes_the_configured_author(tmp_path, approdo):
+    project = make_project(tmp_path, {})
+    add_settings(project, "    authoring:\n      author: marco\n")
+    code, out, _ = approdo(project, "new", "post", "Di Marco", "--date", "2027-01-31")
+    assert code == 0
+    text = (project / "docs/blog/posts/2027-01-31-di-marco.md").read_text(encoding="utf-8")
+    assert 'authors: ["marco"]\n' in text
