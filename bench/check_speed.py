@@ -3,8 +3,8 @@
 Copies the sample project into a temporary folder, adds N generated posts (each with a heading,
 links to other posts and to a glossary anchor, a call to action), then times both commands in
 interleaved pairs and prints the medians and their ratio, of the wall clock and of the CPU time
-the command used (on a busy shared machine the wall clock also waits for other work). The target of issue 13 is a check in at
-most a tenth of the build time at 1000 posts.
+the command used (on a busy shared machine the wall clock also waits for other work). The target
+of issue 13 is a check in at most a tenth of the build time at 1000 posts.
 
     python bench/check_speed.py                     # 100 and 1000 posts, 3 pairs each
     python bench/check_speed.py --posts 1000 --runs 5
