@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from approdo import content_schema, cta, glossary, short_codes, social_kit
 from approdo import landing as landing_model
-from approdo import links
+from approdo import links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import FrontMatter, parse
 from approdo.project import Settings
@@ -79,18 +79,28 @@ def authors(settings: Settings) -> tuple[list[ContentError], tuple[str, ...]]:
     return errors, tuple(found) if isinstance(found, dict) else ()
 
 
-def front_matter_errors(sources: Iterable[Source], settings: Settings,
-                        author_keys: tuple[str, ...]) -> list[ContentError]:
-    """The front matter of every page and post, and slugs shared by two published posts."""
+def front_matter_errors(sources: Iterable[Source], settings: Settings, author_keys: tuple[str, ...],
+                        other_files: set[str]) -> list[ContentError]:
+    """The front matter and file name of every page and post, slugs shared by two published
+    posts, tags differing only in case, broken links, anchors and images (``other_files``:
+    the docs-relative paths of the site's files that are not pages), and ``extra``."""
     blog = settings.blog
     facts = content_schema.BlogFacts(
         categories=blog.categories if blog else (), authors=author_keys,
-        excerpt_separator=blog.excerpt_separator if blog else "")
+        excerpt_separator=blog.excerpt_separator if blog else "",
+        authors_file=settings.shown(blog.authors_file) if blog else "",
+        categories_file=settings.config_file.name)
+    # Material looks up `template:` and `icon:` in the theme's folders, overrides first.
+    theme = content_schema.ThemeFacts(settings.theme_dirs)
     posts_dir = blog.posts_dir if blog else ""
     errors: list[ContentError] = []
     slugs = []
+    tags = []
+    bodies: dict[str, str] = {}
     for source in sources:
         path, fm = settings.shown(source.src_uri), source.fm
+        errors += content_schema.check_file_name(path, source.src_uri)
+        bodies[source.src_uri] = fm.body
         if fm.data is None:
             errors.append(ContentError(path, fm.error_line, fm.error))
             continue
@@ -98,18 +108,31 @@ def front_matter_errors(sources: Iterable[Source], settings: Settings,
             errors.append(ContentError(path, fm.line("description"), "description not written yet",
                                        "one or two sentences of your own for search results "
                                        "and social previews"))
+        tags += content_schema.tag_spellings(path, fm)
         if source.src_uri.startswith(landing_model.LANDING_DIR + "/"):
             # Their own schema is approdo.landing's; tags are shown by Material, raw.
             errors += content_schema.check_landing_tags(path, fm)
         elif posts_dir and source.src_uri.startswith(posts_dir):
-            errors += content_schema.check_post(path, fm, facts)
+            errors += content_schema.check_post(path, fm, facts, theme)
             if fm.data.get("draft") is not True:
                 slug = content_schema.post_slug(path, fm)
                 if slug:
                     slugs.append(slug)
         else:
-            errors += content_schema.check_page(path, fm)
-    return errors + content_schema.duplicate_slugs(slugs)
+            errors += content_schema.check_page(path, fm, theme)
+    errors += content_schema.duplicate_slugs(slugs)
+    errors += content_schema.tags_differing_in_case(tags)
+    # Landing pages get their ids from templates, not from headings.
+    landings = frozenset(src for src in bodies if src.startswith(landing_model.LANDING_DIR + "/"))
+    docs_shown = settings.shown("x").rpartition("/")[0]
+    for source in sources:
+        errors += links.check_links(settings.shown(source.src_uri), source.src_uri, source.fm.body,
+                                    source.fm.body_line, bodies, other_files, docs_shown, landings)
+    config_text = settings.config_file.read_text(encoding="utf-8-sig")
+    errors += material_extra.check_extra(
+        settings.config_file.name, dict(settings.extra), lambda key: yaml_key_line(config_text, key),
+        lambda icon: theme.has(f".icons/{icon}.svg"))
+    return errors
 
 
 # --- landing pages -------------------------------------------------------------------------------
@@ -377,7 +400,10 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
         sources = discover(settings.docs_dir)
     by_uri = {source.src_uri: source for source in sources}
     errors, author_keys = authors(settings)
-    errors += front_matter_errors(sources, settings, author_keys)
+    locate = _docs_file(settings)
+    others = {path.relative_to(settings.docs_dir).as_posix() for path in settings.docs_dir.rglob("*")
+              if path.is_file()} - set(by_uri)
+    errors += front_matter_errors(sources, settings, author_keys, others)
 
     errors += _landing_errors(settings, sources)
     landings = site_landings(settings.docs_dir, settings.extra, settings.root)
@@ -391,7 +417,6 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
     if glossary_source is not None:
         errors += glossary_terms(settings, glossary_source.text)[1]
 
-    locate = _docs_file(settings)
     for source in sources:
         errors.append(preview_image(settings, source.src_uri, source.fm, locate)[0])
         if (source.fm.data and "social" in source.fm.data
@@ -406,8 +431,6 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
                for path in sorted(go_dir.rglob("*")) if path.is_file()]
     if locate(BIO_PAGE):
         errors.append(bio_page_error(settings))
-
-    errors += links.link_errors(sources, settings, lambda src_uri: locate(src_uri) is not None)
     return sorted({error for error in errors if error is not None})
 
 

@@ -7,6 +7,7 @@ in a fraction of a second. Both give the same ``Settings``, so both check agains
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,8 @@ class Settings:
     extra: Mapping[str, Any] = field(default_factory=dict)
     # ``theme.language``: the locale dates in post URLs are formatted in.
     language: str = "en"
+    # Where Material looks up templates and icons (``theme.dirs``: overrides first).
+    theme_dirs: tuple[str, ...] = ()
 
     @property
     def approdo(self) -> Mapping[str, Any]:
@@ -93,7 +96,8 @@ class Settings:
         return cls(root=Path(config.config_file_path).parent, docs_dir=Path(config.docs_dir),
                    config_file=Path(config.config_file_path), site_url=config.site_url or "",
                    blog=blog, extra=dict(config.extra or {}),
-                   language=str(config.theme["language"] or "en"))
+                   language=str(config.theme["language"] or "en"),
+                   theme_dirs=tuple(config.theme.dirs))
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -127,10 +131,22 @@ def find_config(start: Path) -> Path:
     raise FileNotFoundError(f"no {CONFIG_NAME} in {start} or any folder above it")
 
 
+def _theme_dirs(root: Path, theme: Mapping[str, Any]) -> tuple[str, ...]:
+    """``theme.dirs`` as MkDocs builds it: custom_dir, the theme's templates, MkDocs' own.
+    Found without importing either package (importing MkDocs costs most of a second)."""
+    dirs = [str(root / theme["custom_dir"])] if theme.get("custom_dir") else []
+    name = theme.get("name") if isinstance(theme, Mapping) else theme
+    for package, folder in ((name, "templates"), ("mkdocs", "templates")):
+        spec = importlib.util.find_spec(str(package)) if package else None
+        if spec is not None and spec.submodule_search_locations:
+            dirs.append(str(Path(list(spec.submodule_search_locations)[0]) / folder))
+    return tuple(dirs)
+
+
 def load(config_file: Path) -> Settings:
     """Settings from ``mkdocs.yml`` as MkDocs would read them (docs_dir, blog, extra)."""
     data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader) or {}
-    root = config_file.parent
+    root = config_file.resolve().parent
     blog = None
     for plugin in data.get("plugins") or ():
         name, options = (plugin, {}) if isinstance(plugin, str) else next(iter(plugin.items()))
@@ -142,4 +158,5 @@ def load(config_file: Path) -> Settings:
     return Settings(root=root, docs_dir=root / str(data.get("docs_dir") or "docs"),
                     config_file=config_file, site_url=site_url, blog=blog,
                     extra=data.get("extra") or {},
-                    language=str((data.get("theme") or {}).get("language") or "en"))
+                    language=str((data.get("theme") or {}).get("language") or "en"),
+                    theme_dirs=_theme_dirs(root, data.get("theme") or {}))
