@@ -38,7 +38,7 @@ def on_config(config):
 @event_priority(100)  # before content_errors (90) reports, and before the blog plugin (-50)
 def on_files(files, config):
     # The same function `approdo check` runs, over the files MkDocs found.
-    sources = [content_check.Source(file.src_uri, Path(file.abs_src_path).read_text(encoding="utf-8-sig"))
+    sources = [content_check.Source(file.src_uri, Path(file.abs_src_path))
                for file in files.documentation_pages()
                if file.abs_src_path]  # not those generated in memory by a hook: nothing an author wrote
     others = {file.src_uri for file in files} - {source.src_uri for source in sources}

@@ -19,7 +19,7 @@ from approdo import links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import FrontMatter, parse
 from approdo.project import Settings
-from approdo.social import SiteLandings, site_landings, yaml_key_line
+from approdo.social import SiteLandings, front_matter, site_landings, yaml_key_line
 from approdo.utm import internal_links_with_utm
 
 DEFAULT_GLOSSARY = "kb/glossario.md"
@@ -36,14 +36,19 @@ _EXCLUDED_PARTS = ("templates",)
 
 @dataclass
 class Source:
-    """One Markdown file of the site: its docs-relative path and its text."""
+    """One Markdown file of the site: its docs-relative path and its path on disk."""
 
     src_uri: str
-    text: str
+    path: Path
 
     @functools.cached_property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8-sig")
+
+    @property
     def fm(self) -> FrontMatter:
-        return parse(self.text)
+        # Parsed once per version of the file for every hook (approdo.social.front_matter).
+        return front_matter(self.path)
 
 
 def discover(docs_dir: Path) -> list[Source]:
@@ -53,7 +58,7 @@ def discover(docs_dir: Path) -> list[Source]:
         parts = path.relative_to(docs_dir).parts
         if any(part.startswith(".") for part in parts) or parts[0] in _EXCLUDED_PARTS:
             continue
-        sources.append(Source(PurePosixPath(*parts).as_posix(), path.read_text(encoding="utf-8-sig")))
+        sources.append(Source(PurePosixPath(*parts).as_posix(), path))
     return sources
 
 
