@@ -18,14 +18,11 @@ from typing import Any
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
-from approdo import clock
-from approdo import cta
+from approdo import clock, content_check, cta
 from approdo.errors import REPORT
-from approdo.frontmatter import FrontMatter
 from approdo.landing import is_landing_path
-from approdo.utm import internal_links_with_utm
-from approdo.social import (SiteLandings, approdo_settings, front_matter, shown_path,
-                            site_landings, yaml_key_line)
+from approdo.project import Settings
+from approdo.social import front_matter, shown_path, site_landings
 
 log = logging.getLogger("mkdocs.hooks.calls_to_action")
 
@@ -38,7 +35,6 @@ _state: dict[str, Any] = {}
 def on_config(config):
     # `mkdocs serve` keeps this module between builds: start from nothing every time.
     _state.clear()
-    _state["by_category"] = dict(approdo_settings(config.extra, "cta").get("by_category") or {})
     _state["root"] = Path(config.config_file_path).parent
     _state["warned"] = set()
     return config
@@ -46,72 +42,18 @@ def on_config(config):
 
 @event_priority(100)  # validators run first; content_errors reports them all at 90
 def on_files(files, config):
-    root = _state["root"]
-    landings = site_landings(config.docs_dir, config.extra, root)
+    # The same functions `approdo check` runs, over the files MkDocs found.
+    settings = Settings.from_mkdocs(config)
+    landings = site_landings(config.docs_dir, config.extra, settings.root)
     _state["landings"] = landings
-    if not landings.slugs and _state["by_category"]:
-        # A site without any landing page yet (a new site, a test fixture) has nothing for the
-        # category defaults to lead to: they wait, and are checked once the first one exists.
-        log.debug("no landing pages: category defaults for calls to action not used")
-        _state["by_category"] = {}
-    _check_config(config, landings)
+    _state["by_category"] = content_check.cta_defaults(settings, landings)
+    REPORT.extend(content_check.cta_config_errors(settings, _state["by_category"], landings))
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
-        _check_page(shown_path(config.docs_dir, root, file.src_uri),
-                    front_matter(file.abs_src_path), landings, config.site_url or "")
+        REPORT.extend(content_check.cta_page_errors(
+            settings.shown(file.src_uri), front_matter(file.abs_src_path), landings, settings.site_url))
     return files
-
-
-def _check_config(config, landings: SiteLandings) -> None:
-    """``extra.approdo.cta.by_category``: known categories mapped to known landing pages."""
-    by_category = _state["by_category"]
-    if not by_category:
-        return
-    path = Path(config.config_file_path)
-    shown = path.relative_to(_state["root"]).as_posix()
-    text = path.read_text(encoding="utf-8")
-    allowed = _blog_categories(config)
-    for category, slug in by_category.items():
-        # Composing mkdocs.yml for a line number costs time: only when there is an error.
-        def line() -> int:
-            return yaml_key_line(text, f"extra.approdo.cta.by_category.{category}")
-        if allowed and category not in allowed:
-            REPORT.add(shown, line(), f"unknown category '{category}' in extra.approdo.cta.by_category",
-                       "one of: " + ", ".join(allowed))
-        if not isinstance(slug, str) or landings.unknown(slug):
-            REPORT.add(shown, line(), f"unknown landing page '{slug}'", landings.expected())
-
-
-def _blog_categories(config) -> tuple[str, ...]:
-    for name in ("material/blog", "blog"):
-        if name in config.plugins:
-            return tuple(config.plugins[name].config.categories_allowed or ())
-    return ()
-
-
-def _check_page(shown: str, fm: FrontMatter, landings: SiteLandings, site_url: str) -> None:
-    if fm.data is None:
-        return  # invalid front matter: validate_content reports it
-    if "landing" in fm.data:
-        value = fm.data["landing"]
-        line = fm.line("landing")
-        if value is False:
-            pass  # no closing call to action, not even the category's default
-        elif not isinstance(value, str) or not value.strip():
-            REPORT.add(shown, line, "'landing' is not a landing page slug",
-                       "a slug such as 'consulenza', or false for no call to action")
-        elif landings.unknown(value):
-            REPORT.add(shown, line, f"unknown landing page '{value}'", landings.expected())
-    for found in cta.find_directives(fm.body, fm.body_line):
-        if isinstance(found, cta.Malformed):
-            REPORT.add(shown, found.line, f"malformed call to action '{found.text}'", cta.EXPECTED)
-        elif landings.unknown(found.slug):
-            REPORT.add(shown, found.line, f"unknown landing page '{found.slug}'", landings.expected())
-    # UTM on a link inside the site would count a reader already here as a new campaign visit.
-    for line, url in internal_links_with_utm(fm.body, fm.body_line, site_url):
-        REPORT.add(shown, line, f"internal link with UTM parameters '{url}'",
-                   "link without utm_*; for a call to action use [[cta: <landing slug>]]")
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -9,35 +9,28 @@ home page, landing pages and generated pages are left alone.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-from approdo import frontmatter
+from approdo import content_check
 from approdo.errors import REPORT
-from approdo.glossary import Matcher, parse
+from approdo.glossary import Matcher
 from approdo.glossary_markdown import GlossaryExtension
+from approdo.project import Settings
 
 log = logging.getLogger("mkdocs.hooks.glossary")
 
-DEFAULT_GLOSSARY = "kb/glossario.md"
 # Landing pages keep the visitor on the form: no links away from it.
 _SKIPPED_PREFIXES = ("landing/",)
 
 _extension: GlossaryExtension | None = None
 
 
-def _settings(config) -> dict:
-    approdo = config.extra.get("approdo") or {}
-    return approdo if isinstance(approdo, dict) else {}
-
-
 def on_config(config):
     # `mkdocs serve` keeps this module between rebuilds and loads a fresh config each time:
     # every build gets its own extension instance, with no terms until on_files reads them.
     global _extension
-    glossary_uri = str(_settings(config).get("glossary") or DEFAULT_GLOSSARY)
-    _extension = GlossaryExtension(Matcher([]), glossary_uri)
+    _extension = GlossaryExtension(Matcher([]), content_check.glossary_uri(Settings.from_mkdocs(config)))
     config.markdown_extensions.append(_extension)
     return config
 
@@ -52,14 +45,9 @@ def on_files(files, config):
     if file is None:
         log.debug("no glossary page at %s: terms are not linked", _extension.glossary_uri)
         return files
-    matter = frontmatter.parse(file.content_string)
-    terms, problems = parse(matter.body, matter.body_line)
-    path = _project_path(config, file.src_uri)
-    for problem in problems:
-        REPORT.add(path, problem.line, problem.problem, problem.expected)
-    if not terms and not problems:
-        REPORT.add(path, matter.body_line, "the glossary has no terms",
-                   "each term as a level-2 heading '## Term' followed by its definition")
+    # The same function `approdo check` runs.
+    terms, errors = content_check.glossary_terms(Settings.from_mkdocs(config), file.content_string)
+    REPORT.extend(errors)
     _extension.matcher = Matcher(terms)
     log.debug("%d glossary terms from %s", len(terms), _extension.glossary_uri)
     return files
@@ -86,13 +74,3 @@ def _links_terms(page) -> bool:
         return False
     return not (page.is_homepage or file.generated_by
                 or file.src_uri.startswith(_SKIPPED_PREFIXES))
-
-
-def _project_path(config, src_uri: str) -> str:
-    """A docs file's path as authors see it, relative to the project root."""
-    docs = Path(config.docs_dir)
-    root = Path(config.config_file_path).parent
-    try:
-        return (docs / src_uri).relative_to(root).as_posix()
-    except ValueError:
-        return (docs / src_uri).as_posix()

@@ -17,17 +17,16 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from approdo import clock
-from approdo import consent_ledger, events, form_manifest
+from approdo import consent_ledger, content_check, events, form_manifest
 from approdo import landing as model
 from approdo import lead_form
 from approdo.errors import REPORT
 from approdo.frontmatter import parse
-from approdo.social import yaml_key_line
+from approdo.project import Settings
 
 log = logging.getLogger("mkdocs.hooks.landing_pages")
 
 TEMPLATE = "landing.html"
-PRIVACY_PAGE = "privacy.md"
 # iCalendar text of an event; a theme file, so MkDocs would otherwise publish it as an asset.
 ICS_TEMPLATE = "partials/approdo/landing-event.ics"
 
@@ -55,20 +54,13 @@ def _site_url(config) -> str:
     return config.site_url or "http://127.0.0.1:8000/"
 
 
-def _display_root(config) -> Path:
-    return Path(config.config_file_path).parent
-
-
 @event_priority(100)  # collect errors before content_errors (90) reports them all at once
 def on_files(files, config):
-    root = _display_root(config)
-    docs_dir = Path(config.docs_dir)
-    try:
-        docs_shown = docs_dir.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        docs_shown = docs_dir.as_posix()
-    defaults = model.LandingDefaults.from_mapping(_settings(config).get("leads"), config.site_url or "")
-    _check_default_action(defaults, config)
+    # The same functions `approdo check` runs, over the files MkDocs found.
+    settings = Settings.from_mkdocs(config)
+    docs_dir = settings.docs_dir
+    defaults = content_check.landing_defaults(settings)
+    REPORT.extend(content_check.default_action_errors(settings))
     template = files.get_file_from_path(ICS_TEMPLATE)
     if template is not None and not Path(template.abs_src_path).resolve().is_relative_to(docs_dir.resolve()):
         files.remove(template)
@@ -76,15 +68,12 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if not file.abs_src_path:
             continue
-        if file.src_uri.startswith(model.LANDING_DIR + "/") and not model.is_landing_path(file.src_uri):
-            if PurePosixPath(file.src_uri).name not in ("index.md", "README.md"):
-                REPORT.add(f"{docs_shown}/{file.src_uri}", 1,
-                           "landing pages live directly in docs/landing/",
-                           f"move it to docs/landing/{PurePosixPath(file.src_uri).name}")
+        if misplaced := content_check.misplaced_landing_error(settings, file.src_uri):
+            REPORT.extend([misplaced])
             continue
         if not model.is_landing_path(file.src_uri):
             continue
-        landing = _read_landing(file, f"{docs_shown}/{file.src_uri}", defaults, files)
+        landing = _read_landing(file, settings, defaults, files)
         if landing is not None:
             _landings[landing.slug] = landing
             _stamps[landing.slug] = dt.datetime.fromtimestamp(
@@ -117,56 +106,29 @@ def on_files(files, config):
     return files
 
 
-def _read_landing(file: File, shown: str, defaults: model.LandingDefaults, files) -> model.Landing | None:
+def _read_landing(file: File, settings: Settings, defaults: model.LandingDefaults,
+                  files) -> model.Landing | None:
     """Validate one landing page into REPORT; the Landing if it has no error."""
-    landing, errors = model.parse_landing(shown, file.content_string, defaults, src_path=file.src_uri)
+    landing, errors = model.parse_landing(settings.shown(file.src_uri), file.content_string, defaults,
+                                          src_path=file.src_uri)
     REPORT.extend(errors)
     if landing is None:
         return None
-    download = landing.thanks.download
-    if download and download.startswith("/") and files.get_file_from_path(download.lstrip("/")) is None:
-        REPORT.add(shown, landing.line("thanks.download"),
-                   f"download '{download}' is not a file of this site",
-                   f"a file under docs/, e.g. docs/{download.lstrip('/')}")
+    if error := content_check.download_error(
+            settings, landing, lambda src_uri: files.get_file_from_path(src_uri) is not None):
+        REPORT.extend([error])
         return None
     return landing
-
-
-def _check_default_action(defaults: model.LandingDefaults, config) -> None:
-    """The site-wide action (possibly from APPRODO_LEAD_ACTION) obeys the same rule as a page's."""
-    problem = model.action_problem(defaults.action) if defaults.action else "no form action"
-    if not problem:
-        return
-    config_file = Path(config.config_file_path)
-    REPORT.add(config_file.name, _config_line(config_file, "extra.approdo.leads.action"),
-               f"extra.approdo.leads.{problem.replace('form action', 'action')}"
-               " (set here or by APPRODO_LEAD_ACTION)", model.ACTION_EXPECTED)
-
-
-def _config_line(config_file: Path, dotted: str) -> int:
-    """The line of a nested key in mkdocs.yml (1 if the file cannot be read)."""
-    try:
-        return yaml_key_line(config_file.read_text(encoding="utf-8"), dotted)
-    except OSError:
-        return 1
 
 
 def _consent_versions(config, files) -> dict[str, str]:
     """Fingerprints of the marketing-consent wording and of the privacy notice's text."""
     consent = _settings(config).get("consent") or {}
     wording = str(consent.get("marketing") or "").strip()
-    if not wording:
-        config_file = Path(config.config_file_path)
-        REPORT.add(config_file.name, _config_line(config_file, "extra.approdo"),
-                   "extra.approdo.consent.marketing is missing",
-                   "the exact wording of the optional marketing checkbox")
-    privacy = files.get_file_from_path(PRIVACY_PAGE)
-    if privacy is None:
-        REPORT.add(f"docs/{PRIVACY_PAGE}", 1, "landing pages link the privacy notice, but this file is missing",
-                   "a privacy notice in Italian: controller, purposes, legal bases, retention, rights")
-        body = ""
-    else:
-        body = parse(privacy.content_string).body
+    privacy = files.get_file_from_path(content_check.PRIVACY_PAGE)
+    REPORT.extend(content_check.consent_errors(Settings.from_mkdocs(config), content_check.PRIVACY_PAGE,
+                                               privacy is not None))
+    body = parse(privacy.content_string).body if privacy is not None else ""
     return {
         "privacy_url": privacy.url if privacy is not None else "",
         "consent_text": wording,

@@ -16,14 +16,15 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from approdo import clock
+from approdo import clock, content_check
 from approdo.cta import page_slug
 from approdo.errors import REPORT
-from approdo.social import (approdo_settings, post_date, recent_posts, shown_path,
+from approdo.project import Settings
+from approdo.social import (approdo_settings, post_date, recent_posts,
                             site_landings, social_settings)
 from approdo.utm import tracked_url
 
-SRC = "bio.md"
+SRC = content_check.BIO_PAGE
 # The generated page is front matter only: bio.html draws everything from approdo_bio.
 META = {"title": "Link in bio", "template": "bio.html", "noindex": True,
         "search": {"exclude": True}}
@@ -41,9 +42,8 @@ def on_files(files, config):
     root = Path(config.config_file_path).parent
     existing = files.get_file_from_path(SRC)
     if existing is not None and not existing.generated_by:
-        REPORT.add(shown_path(config.docs_dir, root, SRC), 1,
-                   "'bio.md' is reserved for the generated link-in-bio page",
-                   "rename this page")
+        # The same check `approdo check` runs.
+        REPORT.extend([content_check.bio_page_error(Settings.from_mkdocs(config))])
         return files
     _state["landings"] = site_landings(config.docs_dir, config.extra, root).valid
     brand = approdo_settings(config.extra, "brand")

@@ -10,24 +10,17 @@ from __future__ import annotations
 import logging
 import posixpath
 from datetime import timedelta
-from pathlib import Path
 
 from mkdocs.plugins import event_priority
-from PIL import Image as PILImage, UnidentifiedImageError
 
 import seo_pages
-from approdo import seo
+from approdo import content_check, seo
+from approdo.content_check import IMAGE_TYPES, image_size
 from approdo.errors import REPORT
+from approdo.project import Settings
 from approdo.social import front_matter
 
 log = logging.getLogger("mkdocs.hooks.seo")
-
-# Formats Facebook, LinkedIn, WhatsApp and X all show in a link preview (not SVG).
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif", ".webp": "image/webp"}
-
-# Facebook ignores preview images under 200 pixels on a side.
-MIN_IMAGE_SIDE = 200
 
 _site: seo_pages.Site | None = None
 # Site-relative URL -> page, and author name -> profile URL, filled in on_env.
@@ -50,76 +43,29 @@ def on_config(config):
 
 # --- front-matter images --------------------------------------------------------------------
 
-def image_candidates(value: str, src_uri: str) -> list[str]:
-    """Docs-relative paths an ``image:`` value may mean: "/x.png" from the docs root, other
-    paths from the page's folder first, then from the docs root."""
-    if value.startswith("/"):
-        return [posixpath.normpath(value.lstrip("/"))]
-    here = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), value))
-    return list(dict.fromkeys([here, posixpath.normpath(value)]))
+@event_priority(100)  # an error here must be reported by content_errors (90) with the others
+def on_files(files, config):
+    # The same check `approdo check` runs.
+    settings = Settings.from_mkdocs(config)
+
+    def locate(src_uri: str) -> str | None:
+        found = files.get_file_from_path(src_uri)
+        return found.abs_src_path if found is not None else None
+
+    for file in files.documentation_pages():
+        if not file.abs_src_path:  # generated in memory: nothing an author wrote
+            continue
+        error, found = content_check.preview_image(settings, file.src_uri, front_matter(file.abs_src_path),
+                                                   locate)
+        if error is not None:
+            REPORT.extend([error])
+        elif found is not None:
+            _images[file.src_uri] = files.get_file_from_path(found)
+    return files
 
 
 def _is_url(value: str) -> bool:
     return value.startswith(("https://", "http://"))
-
-
-@event_priority(100)  # an error here must be reported by content_errors (90) with the others
-def on_files(files, config):
-    root = Path(config.config_file_path).parent
-    for file in files.documentation_pages():
-        if not file.abs_src_path:  # generated in memory: nothing an author wrote
-            continue
-        # Parsed once per version of the file for all hooks (approdo.social.front_matter).
-        fm = front_matter(file.abs_src_path)
-        value = (fm.data or {}).get("image")
-        if value is None:
-            continue
-        path = _display_path(file.abs_src_path, root)
-        line = fm.line("image")
-        if not isinstance(value, str) or not value.strip():
-            REPORT.add(path, line, "image is not text", "a path such as /assets/images/x.png")
-            continue
-        value = value.strip()
-        if _is_url(value):
-            if not value.startswith("https://"):
-                REPORT.add(path, line, f"image '{value}' is not https://",
-                           "social networks refuse images over plain http")
-            continue
-        suffix = posixpath.splitext(value)[1].lower()
-        if suffix not in IMAGE_TYPES:
-            REPORT.add(path, line, f"image '{value}' is not PNG, JPEG, GIF or WebP",
-                       "social networks do not show SVG or other formats in link previews")
-            continue
-        found = next((files.get_file_from_path(candidate)
-                      for candidate in image_candidates(value, file.src_uri)
-                      if files.get_file_from_path(candidate)), None)
-        if found is None:
-            REPORT.add(path, line, f"image '{value}' not found",
-                       "a file under docs/, e.g. /assets/images/x.png, or an https:// URL")
-            continue
-        width, height = _image_size(found.abs_src_path)
-        if min(width, height) < MIN_IMAGE_SIDE:
-            REPORT.add(path, line, f"image '{value}' is {width}×{height} pixels",
-                       f"at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE}: networks ignore smaller "
-                       "previews; 1200×630 fills a large preview")
-            continue
-        _images[file.src_uri] = found
-    return files
-
-
-def _display_path(abs_src_path: str, root: Path) -> str:
-    try:
-        return Path(abs_src_path).relative_to(root).as_posix()
-    except ValueError:
-        return Path(abs_src_path).as_posix()
-
-
-def _image_size(path: str) -> tuple[int, int]:
-    try:
-        with PILImage.open(path) as image:  # reads the header only
-            return image.size
-    except (OSError, UnidentifiedImageError):
-        return 0, 0
 
 
 # --- page metadata --------------------------------------------------------------------------
@@ -149,7 +95,7 @@ def _page_image(page, title: str) -> seo.Image:
         suffix = posixpath.splitext(value.split("?")[0])[1].lower()
         return seo.Image(value.strip(), alt=title, type=IMAGE_TYPES.get(suffix, ""))
     if file is not None:
-        width, height = _image_size(file.abs_src_path)
+        width, height = image_size(file.abs_src_path)
         return seo.Image(seo.absolute(_site.site_url, file.url), width, height, title,
                          IMAGE_TYPES.get(posixpath.splitext(file.src_uri)[1].lower(), ""))
     card = page.meta.get("approdo_card") if isinstance(page.meta, dict) else None

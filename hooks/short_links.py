@@ -14,50 +14,25 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from approdo import lead_form, metrics, short_codes
+from approdo import content_check, lead_form, metrics
 from approdo.errors import REPORT
-from approdo.social import shown_path, site_landings
+from approdo.project import Settings
+from approdo.social import site_landings
 
 TEMPLATE = "go.html"
-
-
-def all_short_links(landings) -> list[short_codes.ShortLink]:
-    """Every short link of the site, landing by landing in slug order, channels in order."""
-    links = []
-    for slug in sorted(landings):
-        landing = landings[slug]
-        links += short_codes.short_links_for(slug, landing.url, landing.short_links)
-    return links
 
 
 @event_priority(100)  # validators run first; content_errors reports them all at 90
 def on_files(files, config):
     root = Path(config.config_file_path).parent
     landings = site_landings(config.docs_dir, config.extra, root).valid
-
-    def where(slug: str, key: str) -> tuple[str, int]:
-        landing = landings[slug]
-        return shown_path(config.docs_dir, root, landing.src_path), landing.line(key)
-
-    for slug, landing in landings.items():
-        for problem in short_codes.check_overrides(slug, landing.short_links):
-            REPORT.add(*where(slug, problem.key), problem.problem, problem.expected)
-    links = all_short_links(landings)
-    for first, second in short_codes.collisions(links):
-        # Point at the author's own code when there is one: that is the line to change.
-        blamed, other = (second, first) if second.custom or not first.custom else (first, second)
-        path, line = where(blamed.slug, f"short_links.{blamed.channel}")
-        other_path, other_line = where(other.slug, f"short_links.{other.channel}")
-        REPORT.add(path, line,
-                   f"short-link code '{blamed.code}' of '{blamed.slug}' on {blamed.channel} is also the "
-                   f"code of '{other.slug}' on {other.channel} ({other_path}:{other_line})",
-                   "a code used by one landing page and channel only")
+    # The same checks `approdo check` runs.
+    settings = Settings.from_mkdocs(config)
+    REPORT.extend(content_check.short_link_errors(settings, landings))
+    links = content_check.all_short_links(landings)
     for file in files:
-        if file.src_uri.startswith(short_codes.GO_DIR + "/") and not file.generated_by:
-            REPORT.add(shown_path(config.docs_dir, root, file.src_uri), 1,
-                       f"'{short_codes.GO_DIR}/' is reserved for short links",
-                       "move this file to another folder")
-
+        if not file.generated_by and (error := content_check.short_link_folder_error(settings, file.src_uri)):
+            REPORT.extend([error])
     template = config.theme.get_env().get_template(TEMPLATE)
     lang = config.theme.get("language") or "it"
     for link in links:

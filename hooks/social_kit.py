@@ -11,13 +11,13 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.utils import write_file
 
-from approdo import clock
-from approdo import social_kit
+from approdo import clock, content_check, social_kit
 from approdo.cta import page_slug
 from approdo.errors import REPORT
 from approdo.landing import is_landing_path
+from approdo.project import Settings
 from approdo.short_codes import short_links_for
-from approdo.social import (front_matter, post_date, recent_posts, shown_path, site_landings,
+from approdo.social import (front_matter, post_date, recent_posts, site_landings,
                             social_settings)
 
 CSV_NAME = "social-kit.csv"
@@ -36,21 +36,20 @@ def on_files(files, config):
     root = Path(config.config_file_path).parent
     landings = site_landings(config.docs_dir, config.extra, root).valid
     _state["landings"] = landings
+    # The same check `approdo check` runs.
+    settings = Settings.from_mkdocs(config)
     for landing in landings.values():
         if landing.social:
-            _report(shown_path(config.docs_dir, root, landing.src_path), landing.social, landing.line)
+            REPORT.extend(content_check.social_errors(settings.shown(landing.src_path), landing.social,
+                                                      landing.line))
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
         fm = front_matter(file.abs_src_path)
         if fm.data and "social" in fm.data:
-            _report(shown_path(config.docs_dir, root, file.src_uri), fm.data["social"], fm.line)
+            REPORT.extend(content_check.social_errors(settings.shown(file.src_uri), fm.data["social"],
+                                                      fm.line))
     return files
-
-
-def _report(path: str, social, line) -> None:
-    for problem in social_kit.check_social(social):
-        REPORT.add(path, line(problem.key), problem.problem, problem.expected)
 
 
 def on_env(env, config, files):
