@@ -53,13 +53,14 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait_for(url: str, text: str, deadline: float) -> float:
+def _wait_for(url: str, text: str, deadline: float, log: Path) -> float:
     while time.monotonic() < deadline:
         body = _get(url)
         if body is not None and text in body:
             return time.monotonic()
         time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {text!r} at {url}")
+    tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+    raise SystemExit(f"timed out waiting for {text!r} at {url}; the server said:\n{tail}")
 
 
 def _post_url(post: Path) -> str:
@@ -74,7 +75,8 @@ def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tup
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1793491200",
            "PYTHONPATH": str(project / "hooks")}
-    log = tempfile.TemporaryFile()
+    log_path = project.parent / f"serve-{mode}.log"
+    log = log_path.open("wb")
     start = time.monotonic()
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", *MODES[mode],
                                "--dev-addr", f"127.0.0.1:{port}"],
@@ -82,7 +84,7 @@ def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tup
     try:
         post = project / "docs/blog/posts/gen-00001.md"
         url = base + _post_url(post)
-        _wait_for(url, "</html>", start + startup_timeout)
+        _wait_for(url, "</html>", start + startup_timeout, log_path)
         first = time.monotonic() - start
         times = []
         for edit in range(edits):
@@ -90,7 +92,7 @@ def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tup
             text = post.read_text(encoding="utf-8")
             saved = time.monotonic()
             post.write_text(text + f"\n{marker}\n", encoding="utf-8")
-            times.append(_wait_for(url, marker, saved + startup_timeout) - saved)
+            times.append(_wait_for(url, marker, saved + startup_timeout, log_path) - saved)
             time.sleep(1)  # let the server settle (its file watcher debounces)
         return first, times
     finally:
@@ -99,6 +101,7 @@ def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tup
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
 
 
 def main() -> None:
@@ -107,7 +110,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--mode", choices=sorted(MODES), action="append")
     parser.add_argument("--keep", type=Path, help="write (or reuse) the project here")
-    parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--timeout", type=float, default=1800,
+                        help="seconds to wait for a build (a busy machine needs many)")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="approdo-serve-"))
     if not (base / "approdo" / "mkdocs.yml").exists():
