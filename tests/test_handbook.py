@@ -1,16 +1,19 @@
-"""The README tells the truth: its copy-me examples build, and its sample errors are real.
+"""The handbook tells the truth: it builds strictly, its copy-me examples build, and its sample
+errors are real.
 
-Every example is taken from README.md itself (a fenced block found by its language and the
-heading above it), written into a fixture site exactly as an author would paste it, built with
-the environment the README's publishing command sets, and read back as a reader sees it. The
-sample error lines are rebuilt as the mistakes they describe, at the line they name, and the
-build must print that very line. If an example or a sample disappears or changes shape, the
-failure says which one and where to look.
+Every example is a real file in handbook/examples/, included in the handbook's pages with
+pymdownx.snippets (a test checks each one is shown), written into a fixture site exactly as an
+author would paste it, built with the environment the publishing command sets, and read back as
+a reader sees it. The sample error lines (in example files and inline in the pages) are rebuilt
+as the mistakes they describe, at the line they name, and the build must print that very line.
+If an example or a sample disappears or changes shape, the failure says which one and where to
+look.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import json
 import posixpath
 import re
@@ -30,47 +33,55 @@ from approdo.slugs import slugify
 from conftest import MINIMAL_NAV, ROOT, make_project, run_build
 
 README = ROOT / "README.md"
+HANDBOOK = ROOT / "handbook"
+EXAMPLES = HANDBOOK / "examples"
+# The pages this file vouches for (other pages document their own features and test them).
+PAGES = [HANDBOOK / "docs" / f"{name}.md" for name in
+         ("index", "authoring", "landing-pages", "receiver", "developing", "beyond-material")]
+DOCUMENTS = [README, *PAGES]
 
 
-# --- reading the README -------------------------------------------------------------------
+def shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# --- reading the handbook -------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced block of the README: its language, text, first line and the headings above."""
+    """A fenced block of a page, or an example file: its text, where it starts and its language."""
 
     lang: str
     text: str
     line: int
-    headings: tuple[str, ...]  # every heading above it, nearest last
+    source: str     # the file it is in
 
 
-def readme_blocks() -> list[Block]:
-    blocks, headings, fence = [], [], None
-    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
-        if fence is not None:
-            if line.strip() == "```":
-                blocks.append(Block(fence[0], "".join(l + "\n" for l in fence[2]), fence[1],
-                                    tuple(headings)))
-                fence = None
-            else:
-                fence[2].append(line)
-        elif line.startswith("```"):
-            fence = (line[3:].strip(), number + 1, [])
-        elif re.match(r"#{1,6} ", line):
-            headings.append(line.lstrip("#").strip())
+def page_blocks() -> list[Block]:
+    """The fenced blocks written in the pages (not those included from examples)."""
+    blocks = []
+    for document in DOCUMENTS:
+        fence = None
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+            if fence is not None:
+                if line.strip() == "```":
+                    blocks.append(Block(fence[0], "".join(f"{text}\n" for text in fence[2]),
+                                        fence[1], shown(document)))
+                    fence = None
+                else:
+                    fence[2].append(line)
+            elif line.startswith("```"):
+                fence = (line[3:].strip(), number + 1, [])
     return blocks
 
 
-def example(heading: str, lang: str, containing: str = "") -> Block:
-    """The README block of language ``lang`` whose nearest heading is ``heading``."""
-    found = [b for b in readme_blocks()
-             if b.headings and b.headings[-1] == heading and b.lang == lang
-             and containing in b.text]
-    if not found:
-        pytest.fail(f"README.md has no ```{lang} block under the heading '{heading}'"
-                    + (f" containing {containing!r}" if containing else "")
-                    + ": the example this test builds has moved or gone; update tests/test_readme.py")
-    return found[0]
+def example(name: str) -> Block:
+    """The example file handbook/examples/``name``; a page must include it (a test checks)."""
+    path = EXAMPLES / name
+    if not path.is_file():
+        pytest.fail(f"{shown(path)} is gone: the example this test builds has moved; "
+                    "update tests/test_handbook.py")
+    return Block(path.suffix.lstrip("."), path.read_text(encoding="utf-8"), 1, shown(path))
 
 
 def front_matter(text: str) -> dict:
@@ -79,9 +90,10 @@ def front_matter(text: str) -> dict:
     return yaml.safe_load(match.group(1))
 
 
-def readme_env() -> dict[str, str]:
-    """The variables the README's publishing command sets before `mkdocs build`."""
-    block = example("Building and publishing", "bash", "mkdocs build")
+def publishing_env() -> dict[str, str]:
+    """The variables the handbook's publishing command sets before `mkdocs build`."""
+    block = example("publish.sh")
+    assert "mkdocs build" in block.text, block.text
     command = shlex.split(block.text.replace("\\\n", " "), comments=True)
     env = dict(word.split("=", 1) for word in command if re.match(r"APPRODO_\w+=", word))
     assert {"APPRODO_SITE_URL", "APPRODO_LEAD_ACTION"} <= env.keys(), block.text
@@ -166,13 +178,12 @@ def link_stubs(markdown: str, where: str) -> dict[str, str]:
 
 
 def landing_example() -> str:
-    """The full landing-page schema, with the short-link and social-kit snippets in place."""
-    schema = example("Schema", "yaml", "offer:").text
-    for heading, key in (("Short links", "short_links"), ("Social kit", "social")):
-        snippet = example(heading, "yaml", f"{key}:").text
-        schema, count = re.subn(rf"^{key}: \{{\}}.*\n", lambda _: snippet, schema, flags=re.M)
-        assert count == 1, f"the schema in README.md has no '{key}: {{}}' line to fill in"
-    return schema + "\nIl corpo della pagina: la proposta, in Markdown.\n"
+    """The full landing-page schema; the pages also show its short-link and social sections."""
+    schema = example("landing.md").text
+    for key in ("short_links", "social"):
+        section = re.search(rf"--8<-- \[start:{key}\]\n{key}:.*?--8<-- \[end:{key}\]", schema, re.S)
+        assert section, f"handbook/examples/landing.md has no '{key}' section for the pages to show"
+    return schema
 
 
 def site_file(project: Path, url: str) -> Path:
@@ -194,9 +205,10 @@ class Examples:
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory) -> Examples:
-    post = example("Writing a post", "markdown", "<!-- more -->").text
-    kb = example("Writing a knowledge-base page", "markdown").text
-    entry = example("The glossary", "markdown").text
+    post = example("post.md").text
+    assert "<!-- more -->" in post
+    kb = example("guide.md").text
+    entry = example("glossary-entry.md").text
     landing = landing_example()
     files = {
         "blog/posts/esempio.md": post,
@@ -215,7 +227,7 @@ def examples(tmp_path_factory) -> Examples:
                       {f"kb/{KB_FILE}", "kb/uso-glossario.md", "kb/glossario.md"})]
     nav = [item if "Guide" not in item else {"Guide": guides} for item in MINIMAL_NAV]
     project = make_project(tmp_path_factory.mktemp("readme"), files, {"nav": nav})
-    # The files the schema's download and image name must exist: the README says so.
+    # The files the schema's download and image name must exist: the handbook says so.
     meta = front_matter(landing)
     pdf = site_file(project, meta["thanks"]["download"])
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -223,9 +235,9 @@ def examples(tmp_path_factory) -> Examples:
     image = site_file(project, meta["image"])
     image.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (1200, 630), "white").save(image)
-    env = readme_env()
+    env = publishing_env()
     build = run_build(project, env=env)
-    assert build.returncode == 0, f"a README example does not build:\n{build.output}"
+    assert build.returncode == 0, f"a handbook example does not build:\n{build.output}"
     post_meta = front_matter(post)
     date = post_meta["date"]
     return Examples(
@@ -235,7 +247,7 @@ def examples(tmp_path_factory) -> Examples:
         landing=meta, landing_url=f"landing/{LANDING_SLUG}/", env=env)
 
 
-def test_post_example_is_published_where_the_readme_says(examples):
+def test_post_example_is_published_where_the_handbook_says(examples):
     build, meta, url = examples.build, examples.post, examples.post_url
     page = Page(build.read(url))
     assert words(page.one("h1")["text"]) == meta["title"]
@@ -249,7 +261,7 @@ def test_post_example_is_published_where_the_readme_says(examples):
     links = {resolve(url, h) for h in page.hrefs()}
     for category in meta["categories"]:
         assert f"blog/category/{slugify(category)}/" in links
-    # landing: guida-gratuita -> a call to action after the article, tagged as the README says.
+    # landing: guida-gratuita -> a call to action after the article, tagged as the handbook says.
     cta = [h for h in page.hrefs() if resolve(url, h) == f"landing/{meta['landing']}/"]
     assert cta, "the post has no call to action to its landing page"
     query = parse_qs(urlsplit(cta[0]).query)
@@ -300,7 +312,7 @@ def test_knowledge_base_example(examples):
 
 
 def test_glossary_entry_example_links_its_synonyms_with_the_tooltip(examples):
-    entry = example("The glossary", "markdown").text
+    entry = example("glossary-entry.md").text
     term = re.search(r"^## (.+)$", entry, re.M).group(1)
     synonyms = re.search(r"<!-- sinonimi: (.+?) -->", entry).group(1).split(", ")
     definition = re.search(r"-->\n\n(.+?)\n\n", entry, re.S).group(1)
@@ -416,33 +428,40 @@ class Sample:
     path: str       # docs/...
     line: int
     message: str    # after "path:line: "
-    source: str     # where in the README, for failure messages
+    source: str     # where in the handbook, for failure messages
 
 
 ERROR_LINE = re.compile(r"(docs/[\w./-]+\.(?:md|yml)):(\d+): (.+)")
 
 
-def readme_samples() -> list[Sample]:
-    """Every `docs/…:N: …` error the README shows, in code blocks or inline code."""
+def error_blocks() -> list[Block]:
+    """Blocks that may show build output: the text examples and the pages' own text blocks."""
+    return [*(example(p.name) for p in sorted(EXAMPLES.glob("*.txt"))),
+            *(b for b in page_blocks() if b.lang in {"", "text"})]
+
+
+def documented_samples() -> list[Sample]:
+    """Every `docs/…:N: …` error the handbook shows, in code blocks or inline code."""
     samples = []
-    for block in readme_blocks():
-        if block.lang in {"", "text"}:
-            for offset, line in enumerate(block.text.splitlines()):
-                found = ERROR_LINE.search(line)
-                if found and line.lstrip().startswith("ERROR"):
+    for block in error_blocks():
+        for offset, line in enumerate(block.text.splitlines()):
+            found = ERROR_LINE.search(line)
+            if found and line.lstrip().startswith("ERROR"):
+                samples.append(Sample(found[1], int(found[2]), found[3],
+                                      f"{block.source}:{block.line + offset}"))
+    for document in DOCUMENTS:
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+            for code in re.findall(r"`([^`]+)`", line):
+                found = ERROR_LINE.fullmatch(code)
+                if found:
                     samples.append(Sample(found[1], int(found[2]), found[3],
-                                          f"README.md:{block.line + offset}"))
-    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
-        for code in re.findall(r"`([^`]+)`", line):
-            found = ERROR_LINE.fullmatch(code)
-            if found:
-                samples.append(Sample(found[1], int(found[2]), found[3], f"README.md:{number}"))
+                                          f"{shown(document)}:{number}"))
     return samples
 
 
 # A mistake, given the sample's message: where in the file its line goes and what it says.
 # "fm" lines go in the front matter (under "parent" if nested), "body" lines in the text;
-# padding ("#" comments, blank lines) moves each to the line number the README names.
+# padding ("#" comments, blank lines) moves each to the line number the handbook names.
 @dataclass(frozen=True)
 class Mistake:
     place: str                # "fm" or "body"
@@ -511,7 +530,7 @@ def place(lines: list[str], start: int, items: list[tuple], pad: str,
         first = number - 1 - len(before)
         if first < start:
             pytest.fail(f"{source}: cannot put '{text}' at line {number} of the fixture "
-                        f"(the template already uses {start} lines): adapt tests/test_readme.py")
+                        f"(the template already uses {start} lines): adapt tests/test_handbook.py")
         lines[start:start] = [pad] * (first - start) + [*before, text, *after]
         start = number + len(after)
     return lines
@@ -526,7 +545,7 @@ def mistaken_file(path: str, samples: list[Sample]) -> str:
         mistake = _mistake(sample.message)
         if mistake is None:
             pytest.fail(f"{sample.source}: no way to rebuild the sample error "
-                        f"'{sample.message}': add a rule to _mistake() in tests/test_readme.py")
+                        f"'{sample.message}': add a rule to _mistake() in tests/test_handbook.py")
         mistakes.append((sample, mistake))
     for _, mistake in mistakes:
         if mistake.replaces:
@@ -553,12 +572,12 @@ def build_samples(tmp_path, samples: list[Sample]):
     files = {path.removeprefix("docs/"): mistaken_file(path, group)
              for path, group in by_path.items()}
     build = run_build(make_project(tmp_path, files))
-    assert build.returncode != 0, f"the README's sample mistakes built fine:\n{files}"
+    assert build.returncode != 0, f"the handbook's sample mistakes built fine:\n{files}"
     return build
 
 
 def as_pattern(message: str) -> str:
-    """A README message as a regex: '…' stands for text the README leaves out."""
+    """A documented message as a regex: '…' stands for text the handbook leaves out."""
     return ".*?".join(re.escape(part) for part in message.split("…"))
 
 
@@ -573,25 +592,25 @@ def assert_printed(build, samples: list[Sample]):
 
 
 def test_content_errors_block_is_exactly_what_the_build_prints(tmp_path):
-    block = example("Content errors", "text", "ERROR")
-    shown = [line for line in block.text.splitlines() if line.strip()]
+    block = example("content-errors.txt")
+    lines = [line for line in block.text.splitlines() if line.strip()]
     samples = content_block_samples()
     assert len(samples) >= 3, "the Content errors block lost its sample lines"
     build = build_samples(tmp_path, samples)
     printed = [line for line in build.output.splitlines() if line.startswith("ERROR")]
     # The whole block, spacing and the closing count included, is what the terminal shows.
-    assert printed == shown, "\n".join(["README:", *shown, "build:", *printed])
+    assert printed == lines, "\n".join(["handbook:", *lines, "build:", *printed])
 
 
 def test_landing_validation_samples(tmp_path):
-    samples = [s for s in readme_samples() if s.path.startswith("docs/landing/")]
-    assert len(samples) >= 2, "the landing pages' validation samples are gone from README.md"
+    samples = [s for s in documented_samples() if s.path.startswith("docs/landing/")]
+    assert len(samples) >= 2, "the landing pages' validation samples are gone from the handbook"
     assert_printed(build_samples(tmp_path, samples), samples)
 
 
 def test_inline_error_samples(tmp_path):
     """The errors quoted in the text (glossary, calls to action, UTM links)."""
-    samples = [s for s in readme_samples()
+    samples = [s for s in documented_samples()
                if not s.path.startswith("docs/landing/")
                and not any(s.source == o.source for o in content_block_samples())]
     assert len(samples) >= 3, [s.source for s in samples]
@@ -606,24 +625,26 @@ def test_inline_error_samples(tmp_path):
 
 
 def content_block_samples() -> list[Sample]:
-    block = example("Content errors", "text", "ERROR")
-    lines = {f"README.md:{block.line + i}" for i in range(len(block.text.splitlines()))}
-    return [s for s in readme_samples() if s.source in lines]
+    block = example("content-errors.txt")
+    return [s for s in documented_samples() if s.source.startswith(block.source + ":")]
 
 
-def test_readme_error_lines_use_the_build_log_format():
+def test_error_lines_use_the_build_log_format():
     """Samples in code blocks look like the terminal: `ERROR   -  path:line: …`."""
-    for block in readme_blocks():
+    checked = 0
+    for block in error_blocks():
         for line in block.text.splitlines():
             if line.startswith("ERROR") and ERROR_LINE.search(line):
-                assert line.startswith("ERROR   -  "), f"README.md:{block.line}: {line}"
+                checked += 1
+                assert line.startswith("ERROR   -  "), f"{block.source}:{block.line}: {line}"
+    assert checked >= 5
 
 
-# --- names the README gives: commands, options, settings, files -----------------------------
+# --- names the handbook gives: commands, options, settings, files ---------------------------
 
 def test_command_line_synopsis_matches_the_real_options():
-    """Every option in the README's `approdo-leads` synopsis is one the command accepts."""
-    block = example("Command line", "bash", "approdo-leads")
+    """Every option in the handbook's `approdo-leads` synopsis is one the command accepts."""
+    block = example("approdo-leads.txt")
     commands: dict[str, list[str]] = {}
     current = ""
     for line in block.text.splitlines():
@@ -638,16 +659,20 @@ def test_command_line_synopsis_matches_the_real_options():
         assert result.returncode == 0, result.stderr
         for option in options:
             assert re.search(rf"{option}\b", result.stdout), \
-                f"README.md:{block.line}: 'approdo-leads {command}' has no option {option}"
+                f"{block.source}: 'approdo-leads {command}' has no option {option}"
 
 
-def test_benchmark_options_the_readme_names_exist():
-    text = README.read_text(encoding="utf-8")
+def documents_text() -> str:
+    return "\n".join(d.read_text(encoding="utf-8") for d in DOCUMENTS)
+
+
+def test_benchmark_options_the_handbook_names_exist():
+    text = documents_text()
     scripts = sorted(set(re.findall(r"bench/(\w+)\.py", text)))
-    assert scripts, "the README names no benchmark"
+    assert scripts, "the handbook names no benchmark"
     for script in scripts:
         path = ROOT / "bench" / f"{script}.py"
-        assert path.is_file(), f"README names bench/{script}.py, which does not exist"
+        assert path.is_file(), f"the handbook names bench/{script}.py, which does not exist"
         result = subprocess.run([sys.executable, str(path), "--help"], capture_output=True,
                                 text=True, cwd=ROOT, timeout=60)
         assert result.returncode == 0, result.stderr
@@ -657,20 +682,19 @@ def test_benchmark_options_the_readme_names_exist():
                 assert option in result.stdout, f"bench/{script}.py has no option {option}"
 
 
-def test_settings_the_readme_names_are_real():
+def test_settings_the_handbook_names_are_real():
     """`extra.approdo.…` keys are in mkdocs.yml or read by a hook (a default)."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Lenient)
     hooks = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "hooks").rglob("*.py"))
-    keys = set(re.findall(r"extra\.approdo\.([a-z_]+(?:\.[a-z_]+)*)",
-                          README.read_text(encoding="utf-8")))
-    assert keys, "the README names no extra.approdo settings"
+    keys = set(re.findall(r"extra\.approdo\.([a-z_]+(?:\.[a-z_]+)*)", documents_text()))
+    assert keys, "the handbook names no extra.approdo settings"
     for key in sorted(keys):
         node = config["extra"]["approdo"]
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         leaf = key.rsplit(".", 1)[-1]
         assert node is not None or re.search(rf"[\"']{leaf}[\"']", hooks), \
-            f"README names extra.approdo.{key}: not in mkdocs.yml and no hook reads '{leaf}'"
+            f"the handbook names extra.approdo.{key}: not in mkdocs.yml and no hook reads '{leaf}'"
 
 
 class _Lenient(yaml.SafeLoader):
@@ -680,25 +704,27 @@ class _Lenient(yaml.SafeLoader):
 _Lenient.add_multi_constructor("!", lambda loader, suffix, node: None)
 _Lenient.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
-# Paths the README names as possibilities, not as files of the repository.
+# Paths the handbook names as possibilities, not as files of the repository.
 HYPOTHETICAL = {"docs/robots.txt"}
 
 
-def test_files_the_readme_names_exist():
+def test_files_the_handbook_names_exist():
     missing = []
-    text = README.read_text(encoding="utf-8")
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = [(f"{shown(d)}:{n}", line) for d in DOCUMENTS
+             for n, line in enumerate(d.read_text(encoding="utf-8").splitlines(), 1)]
+    assert len(lines) > 500
+    for where, line in lines:
         for code in re.findall(r"`([^`]+)`", line):
             for word in code.split():
                 word = word.strip("(),;")
-                if not re.match(r"(hooks|overrides|tests|bench|leads|docs)/[\w./{},*<>-]*$", word) \
+                if not re.match(r"(hooks|overrides|tests|bench|leads|docs|locks|handbook)/[\w./{},*<>-]*$", word) \
                         or word in HYPOTHETICAL or re.search(r":\d", word):
                     continue
                 if word.startswith("docs/") and re.search(r"<|/x\.|\bx\.md", word):
                     continue    # an example name such as docs/landing/<slug>.md
                 if not _exists(word):
-                    missing.append(f"README.md:{number}: {word}")
-    assert not missing, "the README names files that do not exist:\n" + "\n".join(missing)
+                    missing.append(f"{where}: {word}")
+    assert not missing, "the handbook names files that do not exist:\n" + "\n".join(missing)
 
 
 def _exists(pattern: str) -> bool:
@@ -709,3 +735,57 @@ def _exists(pattern: str) -> bool:
                    for choice in alternatives[2].split(","))
     glob = re.sub(r"<[^>]+>", "*", pattern).rstrip("/")
     return any(ROOT.glob(glob)) or any(ROOT.glob("docs/" + glob))
+
+
+# --- the handbook site and the README ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory):
+    site = tmp_path_factory.mktemp("handbook") / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "handbook/mkdocs.yml",
+         "--site-dir", str(site)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+def test_handbook_builds_strictly_with_every_page_in_the_nav(handbook):
+    built = sorted(p.parent.relative_to(handbook).as_posix()
+                   for p in handbook.rglob("index.html") if p.parent != handbook / "search")
+    sources = sorted(p.stem for p in (HANDBOOK / "docs").glob("*.md") if p.stem != "index")
+    assert len(sources) >= 12
+    assert built == sorted([".", *sources])
+    home = Page((handbook / "index.html").read_text(encoding="utf-8"))
+    nav = {resolve("", h).rstrip("/") for h in home.hrefs()}
+    for page in PAGES:
+        assert (page.stem if page.stem != "index" else "") in nav, page
+    # Offline and private: no web font, no request to another origin from the theme.
+    assert "fonts.googleapis" not in (handbook / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_example_is_shown_in_the_handbook(handbook):
+    """Each example file is included (not copied) in a page, and what a reader sees is it."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+    built = {p: words(Page(p.read_text(encoding="utf-8")).text()) for p in handbook.rglob("*.html")}
+    examples = sorted(EXAMPLES.iterdir())
+    assert len(examples) >= 7
+    for path in examples:
+        assert f'--8<-- "{path.name}' in sources, f"no page includes {shown(path)}"
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and "--8<--" not in line]
+        assert lines
+        assert any(all(words(line) in text for line in lines) for text in built.values()), \
+            f"{shown(path)} is not shown whole on any handbook page"
+    for text in built.values():
+        assert "--8<--" not in text
+
+
+def test_readme_is_short_and_leads_to_the_handbook():
+    text = README.read_text(encoding="utf-8")
+    assert 80 <= len(text.splitlines()) <= 150
+    assert "./dev serve" in text and "./dev test" in text
+    linked = set(re.findall(r"\]\((handbook/docs/[\w-]+\.md)", text))
+    assert {shown(p) for p in PAGES if p.stem != "index"} <= linked
