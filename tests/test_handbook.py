@@ -602,26 +602,54 @@ def test_content_errors_block_is_exactly_what_the_build_prints(tmp_path):
     assert printed == lines, "\n".join(["handbook:", *lines, "build:", *printed])
 
 
-def test_landing_validation_samples(tmp_path):
-    samples = [s for s in documented_samples() if s.path.startswith("docs/landing/")]
-    assert len(samples) >= 2, "the landing pages' validation samples are gone from the handbook"
-    assert_printed(build_samples(tmp_path, samples), samples)
+def other_samples() -> list[Sample]:
+    """The samples outside the Content errors block: landing pages' and those quoted in the text
+    (glossary, calls to action, UTM links)."""
+    block = {s.source for s in content_block_samples()}
+    return [s for s in documented_samples() if s.source not in block]
 
 
-def test_inline_error_samples(tmp_path):
-    """The errors quoted in the text (glossary, calls to action, UTM links)."""
-    samples = [s for s in documented_samples()
-               if not s.path.startswith("docs/landing/")
-               and not any(s.source == o.source for o in content_block_samples())]
-    assert len(samples) >= 3, [s.source for s in samples]
-    # Samples naming the same file are separate stories: build each file on its own.
-    by_file: dict[str, list[Sample]] = {}
+@pytest.fixture(scope="module")
+def samples_build(tmp_path_factory):
+    """Every sample outside the Content errors block, rebuilt as mistakes in as few builds as
+    possible (each build reports all its errors at once). A landing page's samples are one story
+    in one file; other samples naming the same file are separate stories, so they go to separate
+    builds."""
+    units: dict[str, list[Sample]] = {}
+    for sample in other_samples():
+        landing = sample.path.startswith("docs/landing/")
+        units.setdefault(sample.path if landing else f"{sample.path}:{sample.line}", []).append(sample)
+    buckets: list[list[Sample]] = []
+    for unit in units.values():
+        free = [b for b in buckets if all(s.path != unit[0].path for s in b)]
+        if free:
+            free[0].extend(unit)
+        else:
+            buckets.append(list(unit))
+    builds = []
+    for index, bucket in enumerate(buckets):
+        build = build_samples(tmp_path_factory.mktemp(f"samples{index}"), bucket)
+        builds.append((bucket, build))
+    return builds
+
+
+def assert_printed_somewhere(builds, samples: list[Sample]):
     for sample in samples:
-        by_file.setdefault(f"{sample.path}:{sample.line}", []).append(sample)
-    for index, group in enumerate(by_file.values()):
-        folder = tmp_path / str(index)
-        folder.mkdir()
-        assert_printed(build_samples(folder, group), group)
+        [build] = [build for bucket, build in builds if sample in bucket]
+        assert_printed(build, [sample])
+
+
+def test_landing_validation_samples(samples_build):
+    samples = [s for s in other_samples() if s.path.startswith("docs/landing/")]
+    assert len(samples) >= 2, "the landing pages' validation samples are gone from the handbook"
+    assert_printed_somewhere(samples_build, samples)
+
+
+def test_inline_error_samples(samples_build):
+    """The errors quoted in the text (glossary, calls to action, UTM links)."""
+    samples = [s for s in other_samples() if not s.path.startswith("docs/landing/")]
+    assert len(samples) >= 3, [s.source for s in samples]
+    assert_printed_somewhere(samples_build, samples)
 
 
 def content_block_samples() -> list[Sample]:
