@@ -52,10 +52,13 @@ class Build:
         return path.read_text(encoding="utf-8")
 
 
-def run_build(project: Path, *extra_args: str, env: dict[str, str] | None = None) -> Build:
-    site = project / "site"
+def run_build(project: Path, *extra_args: str, env: dict[str, str] | None = None,
+              site: Path | None = None, command: list[str] = MKDOCS) -> Build:
+    """``mkdocs build --strict`` (or ``command build --strict``) in ``project``, into ``site``
+    (default: ``project/site``)."""
+    site = site or project / "site"
     result = subprocess.run(
-        [*MKDOCS, "build", "--strict", "--site-dir", str(site), *extra_args],
+        [*command, "build", "--strict", "--site-dir", str(site), *extra_args],
         cwd=project,
         capture_output=True,
         text=True,

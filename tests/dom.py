@@ -24,10 +24,18 @@ class Node:
             if isinstance(child, Node):
                 yield from child.iter()
 
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in self.attrs
+
     def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
+        """Elements below (and including) this one; ``data_x=`` stands for ``data-x=``."""
+        wanted = {key.replace("_", "-"): value for key, value in attrs.items()}
         return [node for node in self.iter()
                 if (tag is None or node.tag == tag) and (cls is None or cls in node.classes)
-                and all(node.attrs.get(key) == value for key, value in attrs.items())]
+                and all(node.attrs.get(key) == value for key, value in wanted.items())]
 
     def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
         found = self.find_all(tag, cls, **attrs)

@@ -13,7 +13,6 @@ look.
 from __future__ import annotations
 
 import datetime
-import os
 import json
 import posixpath
 import re
@@ -769,15 +768,10 @@ def _exists(pattern: str) -> bool:
 
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory):
-    site = tmp_path_factory.mktemp("handbook") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "handbook/mkdocs.yml",
-         "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site
+    build = run_build(ROOT, "-f", "handbook/mkdocs.yml",
+                      site=tmp_path_factory.mktemp("handbook") / "site")
+    assert build.returncode == 0, build.output
+    return build.site
 
 
 def test_handbook_builds_strictly_with_every_page_in_the_nav(handbook):

@@ -4,12 +4,10 @@ See handbook/docs/beyond-material.md."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, run_build
 
 # The only expected difference: <meta name="generator" content="mkdocs-1.6.1, ..."> becomes
 # "mkdocs-ProperDocs 1.6.7, ...".
@@ -21,14 +19,10 @@ def normalised(data: bytes) -> bytes:
 
 
 def test_properdocs_builds_the_same_site_as_mkdocs(real_site, tmp_path):
-    site = tmp_path / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml",
-         "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    build = run_build(ROOT, "-f", "mkdocs.yml", site=tmp_path / "site",
+                      command=[sys.executable, "-m", "properdocs"])
+    assert build.returncode == 0, build.output
+    site = build.site
     assert "ProperDocs" in (site / "index.html").read_text(encoding="utf-8")
 
     def files(root):
