@@ -42,11 +42,25 @@ class Node:
         assert found, f"no <{tag or '*'} class={cls!r} {attrs}>"
         return found[0]
 
+    def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
+        """The only element that matches (fails when there are none or several)."""
+        found = self.find_all(tag, cls, **attrs)
+        assert len(found) == 1, f"expected one <{tag or '*'} class={cls!r} {attrs}>, found {len(found)}"
+        return found[0]
+
+    def hrefs(self) -> list[str]:
+        """The targets of the links below this element, in document order."""
+        return [a.attrs["href"] for a in self.find_all("a") if a.attrs.get("href")]
+
     def text(self) -> str:
         """Visible text, spaces collapsed, without the "¶" of heading permalinks."""
-        parts = [child if isinstance(child, str) else child.text() for child in self.children
-                 if isinstance(child, str) or "headerlink" not in child.classes]
-        return " ".join("".join(parts).split())
+        return " ".join(self._raw_text().split())
+
+    def _raw_text(self) -> str:
+        # Collapse once, at the end: an element holding only a space still separates words.
+        return "".join(child if isinstance(child, str) else child._raw_text()
+                       for child in self.children
+                       if isinstance(child, str) or "headerlink" not in child.classes)
 
     def ancestors(self):
         node = self.parent

@@ -20,7 +20,6 @@ import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -30,6 +29,7 @@ from PIL import Image
 
 from approdo.slugs import slugify
 from conftest import MINIMAL_NAV, ROOT, make_project, run_build
+from dom import dom
 
 README = ROOT / "README.md"
 HANDBOOK = ROOT / "handbook"
@@ -100,48 +100,6 @@ def publishing_env() -> dict[str, str]:
 
 
 # --- reading the built HTML -------------------------------------------------------------
-
-class Page(HTMLParser):
-    """Elements with their attributes and text, enough to query what a reader sees."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []
-        self._open: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
-        self.elements.append(element)
-        if tag not in {"input", "meta", "link", "img", "br", "hr", "source"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index]["tag"] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-
-    def all(self, tag: str, **attrs: str) -> list[dict]:
-        return [e for e in self.elements if e["tag"] == tag
-                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def one(self, tag: str, **attrs: str) -> dict:
-        found = self.all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
-        return found[0]
-
-    def text(self) -> str:
-        body = self.all("body")
-        return " ".join((body[0] if body else self.elements[0])["text"].split())
-
-    def hrefs(self) -> list[str]:
-        return [e["attrs"]["href"] for e in self.all("a") if e["attrs"].get("href")]
-
 
 def words(text: str) -> str:
     """Text as a reader reads it: whitespace collapsed, heading permalinks (¶) left out."""
@@ -248,12 +206,12 @@ def examples(tmp_path_factory) -> Examples:
 
 def test_post_example_is_published_where_the_handbook_says(examples):
     build, meta, url = examples.build, examples.post, examples.post_url
-    page = Page(build.read(url))
-    assert words(page.one("h1")["text"]) == meta["title"]
-    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
-    canonical = page.one("link", rel="canonical")["attrs"]["href"]
+    page = dom(build.read(url))
+    assert words(page.one("h1").text()) == meta["title"]
+    assert page.one("meta", name="description").attrs["content"] == meta["description"]
+    canonical = page.one("link", rel="canonical").attrs["href"]
     assert canonical == examples.env["APPRODO_SITE_URL"] + url
-    text = page.text()
+    text = page.find("body").text()
     assert "Il resto dell'articolo" in text
     assert "Giulia Ferraresi" in text            # authors: [giulia]
     assert re.search(r"\d+ min", text), "no reading time on the post"
@@ -270,16 +228,16 @@ def test_post_example_is_published_where_the_handbook_says(examples):
 
 def test_post_example_is_in_the_blog_index_with_its_excerpt_only(examples):
     build, url = examples.build, examples.post_url
-    index = Page(build.read("blog/"))
+    index = dom(build.read("blog/"))
     assert url in {resolve("blog/", h) for h in index.hrefs()}
-    text = index.text()
+    text = index.find("body").text()
     assert "Uno o due paragrafi di introduzione" in text
     assert "Il resto dell'articolo" not in text, "the excerpt goes past <!-- more -->"
     for category in examples.post["categories"]:
         listing = build.read(f"blog/category/{slugify(category)}/")
         assert url in {resolve(f"blog/category/{slugify(category)}/", h)
-                       for h in Page(listing).hrefs()}
-    tags = Page(build.read("tags/")).text()
+                       for h in dom(listing).hrefs()}
+    tags = dom(build.read("tags/")).find("body").text()
     for tag in examples.post["tags"]:
         assert tag in tags
 
@@ -294,20 +252,20 @@ def test_post_example_social_text_is_in_the_social_kit(examples):
 
 def test_knowledge_base_example(examples):
     build, meta, url = examples.build, examples.kb, examples.kb_url
-    page = Page(build.read(url))
-    assert words(page.one("h1")["text"]) == meta["title"]
-    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
-    nav = [resolve(url, a["attrs"]["href"]) for a in page.all("a")
-           if "md-nav__link" in a["attrs"].get("class", "") and a["attrs"].get("href")]
+    page = dom(build.read(url))
+    assert words(page.one("h1").text()) == meta["title"]
+    assert page.one("meta", name="description").attrs["content"] == meta["description"]
+    nav = [resolve(url, a.attrs["href"]) for a in page.find_all("a")
+           if "md-nav__link" in a.attrs.get("class", "") and a.attrs.get("href")]
     assert url in nav or "" in nav, "the guide is not in the site navigation"
     hrefs = page.hrefs()
     assert any(resolve(url, h) == f"landing/{meta['landing']}/" for h in hrefs), \
         "the guide has no call to action to its landing page"
-    tags_page = Page(build.read("tags/")).text()
+    tags_page = dom(build.read("tags/")).find("body").text()
     for tag in meta["tags"]:
         assert tag in tags_page
-    guides = Page(build.read("kb/"))
-    assert "Guide" in guides.text()
+    guides = dom(build.read("kb/"))
+    assert "Guide" in guides.find("body").text()
 
 
 def test_glossary_entry_example_links_its_synonyms_with_the_tooltip(examples):
@@ -315,72 +273,72 @@ def test_glossary_entry_example_links_its_synonyms_with_the_tooltip(examples):
     term = re.search(r"^## (.+)$", entry, re.M).group(1)
     synonyms = re.search(r"<!-- sinonimi: (.+?) -->", entry).group(1).split(", ")
     definition = re.search(r"-->\n\n(.+?)\n\n", entry, re.S).group(1)
-    glossary = Page(examples.build.read("kb/glossario/"))
-    assert glossary.all("h2", id=slugify(term)), f"no #{slugify(term)} anchor in the glossary"
-    page = Page(examples.build.read("kb/uso-glossario/"))
-    links = [a for a in page.all("a") if a["attrs"].get("href", "").endswith(
+    glossary = dom(examples.build.read("kb/glossario/"))
+    assert glossary.find_all("h2", id=slugify(term)), f"no #{slugify(term)} anchor in the glossary"
+    page = dom(examples.build.read("kb/uso-glossario/"))
+    links = [a for a in page.find_all("a") if a.attrs.get("href", "").endswith(
         f"glossario/#{slugify(term)}")]
     assert len(links) == 1, "a term is linked once per page"
-    assert links[0]["text"].lower() in synonyms
-    assert links[0]["attrs"]["title"] == " ".join(definition.split())
+    assert links[0].text().lower() in synonyms
+    assert links[0].attrs["title"] == " ".join(definition.split())
 
 
 def test_landing_example_full_schema(examples):
     build, meta, url = examples.build, examples.landing, examples.landing_url
-    page = Page(build.read(url))
-    assert words(page.one("title")["text"]).startswith(meta["title"])
-    assert words(page.one("h1")["text"]) == meta["offer"]["headline"]   # the only <h1>
-    text = page.text()
+    page = dom(build.read(url))
+    assert words(page.one("title").text()).startswith(meta["title"])
+    assert words(page.one("h1").text()) == meta["offer"]["headline"]   # the only <h1>
+    text = page.find("body").text()
     for value in (meta["offer"]["subheadline"], *meta["offer"]["benefits"],
                   meta["offer"]["difference"]):
         assert words(value) in text
     closes = meta["closes"]
     if datetime.date.today() > closes:
-        assert not page.all("form"), "the offer is closed: no form"
+        assert not page.find_all("form"), "the offer is closed: no form"
         return
-    form = page.one("form")["attrs"]
+    form = page.one("form").attrs
     assert form["method"] == "post"
     assert form["action"] == meta["form"]["action"], "a page's form.action wins"
-    fields = {e["attrs"]["name"]: e for e in page.elements
-              if e["tag"] in {"input", "textarea"} and "name" in e["attrs"]}
+    fields = {e.attrs["name"]: e for e in page.iter()
+              if e.tag in {"input", "textarea"} and "name" in e.attrs}
     visible = ["email", *meta["form"]["fields"]]
     for name in visible:
         assert name in fields, f"the form has no '{name}' field"
         required = name == "email" or name in meta["form"].get("required", [])
-        assert ("required" in fields[name]["attrs"]) == required, name
-    assert fields["phone"]["attrs"]["type"] == "tel"
-    assert fields["email"]["attrs"]["type"] == "email"
-    assert fields["message"]["tag"] == "textarea"
-    labels = {e["attrs"]["for"]: words(e["text"]) for e in page.all("label") if "for" in e["attrs"]}
+        assert ("required" in fields[name].attrs) == required, name
+    assert fields["phone"].attrs["type"] == "tel"
+    assert fields["email"].attrs["type"] == "email"
+    assert fields["message"].tag == "textarea"
+    labels = {e.attrs["for"]: words(e.text()) for e in page.find_all("label") if "for" in e.attrs}
     for name, label in meta["form"]["labels"].items():
-        assert labels[fields[name]["attrs"]["id"]].startswith(label)
-    consent = fields["marketing_consent"]["attrs"]
+        assert labels[fields[name].attrs["id"]].startswith(label)
+    consent = fields["marketing_consent"].attrs
     assert meta["form"]["marketing"] and consent["type"] == "checkbox" and "checked" not in consent
-    assert fields["landing"]["attrs"]["value"] == LANDING_SLUG
-    assert fields["_gotcha"]["attrs"]["tabindex"] == "-1"
-    assert fields["_next"]["attrs"]["value"] == \
+    assert fields["landing"].attrs["value"] == LANDING_SLUG
+    assert fields["_gotcha"].attrs["tabindex"] == "-1"
+    assert fields["_next"].attrs["value"] == \
         examples.env["APPRODO_SITE_URL"] + url + "grazie/"
-    assert words(page.one("button", type="submit")["text"]) == meta["form"]["submit"]
+    assert words(page.one("button", type="submit").text()) == meta["form"]["submit"]
     assert meta["noindex"] is False, "the schema's example says noindex: false"
     assert f"<loc>{examples.env['APPRODO_SITE_URL']}{url}</loc>" in \
         build.read("sitemap.xml")
     if "event" in meta:   # the schema's event block: the date and time on the page
         start = str(meta["event"]["start"]).replace(" ", "T")[:16]   # YAML may read a datetime
-        starts = [e["attrs"].get("datetime", "") for e in page.all("time")]
+        starts = [e.attrs.get("datetime", "") for e in page.find_all("time")]
         assert any(d.startswith(start) for d in starts), starts
 
 
 def test_landing_example_thank_you_page(examples):
     build, meta, url = examples.build, examples.landing, examples.landing_url
-    page = Page(build.read(url + "grazie/"))
-    assert words(page.one("h1")["text"]) == meta["thanks"]["title"]
-    assert words(meta["thanks"]["text"]) in page.text()
-    download = [a for a in page.all("a") if "download" in a["attrs"]]
+    page = dom(build.read(url + "grazie/"))
+    assert words(page.one("h1").text()) == meta["thanks"]["title"]
+    assert words(meta["thanks"]["text"]) in page.find("body").text()
+    download = [a for a in page.find_all("a") if "download" in a.attrs]
     assert len(download) == 1
-    assert resolve(url + "grazie/", download[0]["attrs"]["href"]) == \
+    assert resolve(url + "grazie/", download[0].attrs["href"]) == \
         meta["thanks"]["download"].lstrip("/")
-    assert words(download[0]["text"]) == meta["thanks"]["download_label"]
-    assert page.one("meta", name="robots")["attrs"]["content"].startswith("noindex")
+    assert words(download[0].text()) == meta["thanks"]["download_label"]
+    assert page.one("meta", name="robots").attrs["content"].startswith("noindex")
     assert f"{url}grazie/" not in build.read("sitemap.xml")
     if "event" in meta:   # "Aggiungi al calendario" on the thank-you page
         ics = [resolve(url + "grazie/", h) for h in page.hrefs() if h.endswith(".ics")]
@@ -413,11 +371,11 @@ def test_landing_example_short_link_and_social_texts(examples):
 def test_publishing_variables_reach_every_form_and_url(examples):
     """APPRODO_LEAD_ACTION is where a sample landing page posts (no form.action of its own)."""
     build, env = examples.build, examples.env
-    form = Page(build.read("landing/guida-gratuita/")).one("form")["attrs"]
+    form = dom(build.read("landing/guida-gratuita/")).one("form").attrs
     assert form["action"] == env["APPRODO_LEAD_ACTION"]
     assert f"Sitemap: {env['APPRODO_SITE_URL']}sitemap.xml" in build.read("robots.txt")
-    home = Page(build.read(""))
-    assert home.one("link", rel="canonical")["attrs"]["href"] == env["APPRODO_SITE_URL"]
+    home = dom(build.read(""))
+    assert home.one("link", rel="canonical").attrs["href"] == env["APPRODO_SITE_URL"]
 
 
 # --- the sample error lines -----------------------------------------------------------------
@@ -780,7 +738,7 @@ def test_handbook_builds_strictly_with_every_page_in_the_nav(handbook):
     sources = sorted(p.stem for p in (HANDBOOK / "docs").glob("*.md") if p.stem != "index")
     assert len(sources) >= 12
     assert built == sorted([".", *sources])
-    home = Page((handbook / "index.html").read_text(encoding="utf-8"))
+    home = dom((handbook / "index.html").read_text(encoding="utf-8"))
     nav = {resolve("", h).rstrip("/") for h in home.hrefs()}
     for page in PAGES:
         assert (page.stem if page.stem != "index" else "") in nav, page
@@ -791,7 +749,8 @@ def test_handbook_builds_strictly_with_every_page_in_the_nav(handbook):
 def test_every_example_is_shown_in_the_handbook(handbook):
     """Each example file is included (not copied) in a page, and what a reader sees is it."""
     sources = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
-    built = {p: words(Page(p.read_text(encoding="utf-8")).text()) for p in handbook.rglob("*.html")}
+    built = {p: words(dom(p.read_text(encoding="utf-8")).find("body").text())
+             for p in handbook.rglob("*.html")}
     examples = sorted(EXAMPLES.iterdir())
     assert len(examples) >= 7
     for path in examples:
