@@ -54,11 +54,12 @@ class Node:
 
     def text(self) -> str:
         """Visible text, spaces collapsed, without the "¶" of heading permalinks."""
-        return " ".join(self._raw_text().split())
+        # Collapsed once, at the end: an element holding only a space still separates words.
+        return " ".join(self.raw_text().split())
 
-    def _raw_text(self) -> str:
-        # Collapse once, at the end: an element holding only a space still separates words.
-        return "".join(child if isinstance(child, str) else child._raw_text()
+    def raw_text(self) -> str:
+        """The text as written, spaces kept (a script's source, say); permalinks left out."""
+        return "".join(child if isinstance(child, str) else child.raw_text()
                        for child in self.children
                        if isinstance(child, str) or "headerlink" not in child.classes)
 
