@@ -67,7 +67,8 @@ IMPORT_WITHOUT_SITE_PACKAGES = """
 import importlib, sys
 class Absent:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"mkdocs", "material", "PIL", "pymdownx", "markdown", "yaml"}:
+        if name.split(".")[0] in {"mkdocs", "material", "PIL", "pymdownx", "markdown", "yaml",
+                                  "babel", "pygments", "properdocs"}:
             raise ModuleNotFoundError(f"No module named {name!r} (not on a receiver-only server)")
 sys.meta_path.insert(0, Absent())
 for name in sys.argv[1:]:
