@@ -338,7 +338,7 @@ class Store:
         together); not for a DUPLICATE, which changes nothing.
         Returns only after the transaction holding it is committed to disk.
         """
-        row = {name: values.get(name, "") for name in LEAD_COLUMNS}
+        row: dict[str, object] = {name: values.get(name, "") for name in LEAD_COLUMNS}
         row["marketing_consent"] = 1 if values.get("marketing_consent") == lead_form.CONSENT_GIVEN else 0
         when = timestamp(received_at)
         since = timestamp(received_at - timedelta(seconds=dedupe_window))
@@ -508,7 +508,8 @@ class Store:
 
 def _filters(landings: tuple[str, ...], since: datetime | None, until: datetime | None,
              column: str = "received_at") -> tuple[str, list]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if landings:
         clauses.append(f"landing IN ({', '.join('?' for _ in landings)})")
         params.extend(landings)

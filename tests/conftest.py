@@ -4,10 +4,13 @@ and read what a reader or a crawler would get."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +52,13 @@ class Build:
         return path.read_text(encoding="utf-8")
 
 
-def run_build(project: Path, *extra_args: str, env: dict[str, str] | None = None) -> Build:
-    site = project / "site"
+def run_build(project: Path, *extra_args: str, env: dict[str, str] | None = None,
+              site: Path | None = None, command: list[str] = MKDOCS) -> Build:
+    """``mkdocs build --strict`` (or ``command build --strict``) in ``project``, into ``site``
+    (default: ``project/site``)."""
+    site = site or project / "site"
     result = subprocess.run(
-        [*MKDOCS, "build", "--strict", "--site-dir", str(site), *extra_args],
+        [*command, "build", "--strict", "--site-dir", str(site), *extra_args],
         cwd=project,
         capture_output=True,
         text=True,
@@ -123,18 +129,79 @@ MINIMAL_NAV = [
 ]
 
 
+# Loaded as sitecustomize.py into a build process: every connection or name lookup that is not
+# for this machine is written to $APPRODO_NET_LOG and refused, so a build that needs the network
+# fails and says where it wanted to go.
+NETWORK_GUARD = textwrap.dedent("""
+    import os, socket
+    _log = os.environ["APPRODO_NET_LOG"]
+    _connect = socket.socket.connect
+    def _guard(self, address, *args):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost") and self.family != socket.AF_UNIX:
+            with open(_log, "a") as log:
+                log.write(f"{host}\\n")
+            raise OSError("network disabled during the build")
+        return _connect(self, address, *args)
+    socket.socket.connect = _guard
+    _getaddrinfo = socket.getaddrinfo
+    def _resolve(host, *args, **kwargs):
+        if host not in (None, "127.0.0.1", "::1", "localhost"):
+            with open(_log, "a") as log:
+                log.write(f"dns {host}\\n")
+            raise OSError("network disabled during the build")
+        return _getaddrinfo(host, *args, **kwargs)
+    socket.getaddrinfo = _resolve
+""")
+
+
+def shared_once(tmp_path_factory, name: str, make):
+    """``make(folder)`` once per test run, even with several pytest-xdist workers: the first
+    worker builds into a folder all workers share, under a lock; the others wait and reuse it.
+    ``make`` returns a JSON-able dict describing what it made."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent   # one per run, common to the workers
+    folder, done = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir()
+            done.write_text(json.dumps(make(folder)), encoding="utf-8")
+    return json.loads(done.read_text(encoding="utf-8"))
+
+
+@dataclass
+class RealBuild(Build):
+    """The sample site's build, made in a process that cannot reach the network and with an
+    empty social-card cache (every card drawn): ``network`` lists what it tried to reach."""
+
+    network: list[str]
+
+
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> Build:
-    """The sample site exactly as the README builds it, built once per test session."""
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = subprocess.run(
-        [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    build = Build(result.returncode, result.stdout + result.stderr, site)
-    assert build.returncode == 0, build.output
-    return build
+def real_site(tmp_path_factory) -> RealBuild:
+    """The sample site exactly as the handbook builds it, built once per test run."""
+
+    def build(folder: Path) -> dict:
+        (folder / "guard").mkdir()
+        (folder / "guard" / "sitecustomize.py").write_text(NETWORK_GUARD, encoding="utf-8")
+        log = folder / "network.log"
+        result = subprocess.run(
+            [*MKDOCS, "build", "--strict", "--site-dir", str(folder / "site")],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(folder / "guard"),
+                 "APPRODO_NET_LOG": str(log), "APPRODO_CARD_CACHE": str(folder / "cards")},
+        )
+        network = log.read_text(encoding="utf-8").split() if log.exists() else []
+        return {"returncode": result.returncode, "output": result.stdout + result.stderr,
+                "site": str(folder / "site"), "network": network}
+
+    made = shared_once(tmp_path_factory, "real-site", build)
+    real = RealBuild(made["returncode"], made["output"], Path(made["site"]), made["network"])
+    assert real.returncode == 0, real.output
+    return real
 
 
 # --- Browser tests (Playwright driving Debian's Chromium; helpers in tests/browser.py) ----------

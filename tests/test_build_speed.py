@@ -67,7 +67,7 @@ def test_material_speedups_change_no_output_but_intended_glossary_links(blog, tm
 
 def test_speedups_refuse_another_material_version(monkeypatch):
     monkeypatch.setattr(material, "__version__", "9.9.0")
-    with pytest.raises(PluginError, match="patches Material 9.8.1, this is 9.9.0"):
+    with pytest.raises(PluginError, match="patches Material 9.8.2, this is 9.9.0"):
         material_speedups.on_config(None)
 
 

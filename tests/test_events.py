@@ -214,7 +214,7 @@ def test_sample_workshop_shows_when_and_where(real_site):
 
 def test_thank_you_page_links_the_calendar_file(real_site):
     page = dom(real_site.read("landing/workshop-bologna/grazie/"))
-    link = next(a for a in page.find_all("a") if a.text == "Aggiungi al calendario")
+    link = next(a for a in page.find_all("a") if a.text() == "Aggiungi al calendario")
     assert link.get("type") == "text/calendar" and link.get("rel") == "nofollow"
     # Inside the section landing.js shows in place of the form after a fetch submission.
     assert any(node.has("data-landing-thanks") for node in link.ancestors())
@@ -300,13 +300,13 @@ def test_online_event_without_closes(fixture_site):
     assert "meet.example.org" not in html
     form = page.find("form")
     assert form.get("data-closes-at") == "2027-03-01T18:00:00+01:00" and not form.has("data-closes")
-    assert "Adesioni aperte fino al 1 marzo 2027 alle 18:00." in form.text
+    assert "Adesioni aperte fino al 1 marzo 2027 alle 18:00." in form.text()
     (event,) = read_head(html).of_type("Event")
     assert event["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert event["location"] == {"@type": "VirtualLocation", "url": SITE + "landing/webinar/"}
     assert event["offers"]["validThrough"] == event["startDate"] == "2027-03-01T18:00:00+01:00"
     thanks = dom(fixture_site.read("landing/webinar/grazie/"))
-    join = next(a for a in thanks.find_all("a") if a.text == "Link per partecipare")
+    join = next(a for a in thanks.find_all("a") if a.text() == "Link per partecipare")
     assert join.get("href") == "https://meet.example.org/abc?x=1&y=2"
 
 
@@ -340,7 +340,7 @@ def test_event_that_has_started_is_closed(fixture_site):
     assert page.find_all("form") == []
     closed = next(node for node in page.iter() if node.has("data-landing-closed"))
     assert not closed.has("hidden")
-    assert "Le adesioni si sono chiuse il 4 maggio 2020 alle 9:00." in closed.text
+    assert "Le adesioni si sono chiuse il 4 maggio 2020 alle 9:00." in closed.text()
 
 
 def test_event_mistakes_fail_the_build_with_path_and_line(tmp_path):

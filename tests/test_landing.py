@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,84 +20,11 @@ import yaml
 from approdo import landing as model
 from approdo import lead_form
 from approdo.frontmatter import parse
+from dom import Node, dom
 from conftest import ROOT, make_project, run_build
 
 DEFAULT_ACTION = "http://127.0.0.1:8001/leads"
 SAMPLES = ("guida-gratuita", "consulenza", "workshop-bologna")
-
-
-# --- a small DOM: enough to ask what a visitor or a crawler sees -------------------------------
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None):
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Node] = []
-        self.texts: list[str] = []
-
-    def get(self, name: str, default=None):
-        return self.attrs.get(name, default)
-
-    def has(self, name: str) -> bool:
-        return name in self.attrs
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        return [node for node in self.iter() if (tag is None or node.tag == tag)
-                and all(node.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
-
-    def find(self, tag: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag} {attrs}>"
-        return found[0]
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(part for node in self.iter() for part in node.texts).split())
-
-    def ancestors(self):
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-VOID = {"meta", "link", "input", "img", "br", "hr", "source", "area", "base", "col", "embed", "wbr"}
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {}, None)
-        self.current = self.root
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs), self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, dict(attrs), self.current))
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.texts.append(data)
-
-
-def dom(html: str) -> Node:
-    builder = _Builder()
-    builder.feed(html)
-    return builder.root
 
 
 def sitemap_urls(site: Path) -> set[str]:
@@ -233,7 +159,7 @@ def test_sample_form_posts_to_the_configured_action(real_site, samples, slug):
 def test_sample_fields_labels_and_required_flags(samples, slug):
     landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
     form = samples[slug].find("form")
-    labels = {label.get("for"): label.text for label in form.find_all("label")}
+    labels = {label.get("for"): label.text() for label in form.find_all("label")}
     visible = [node for node in form.iter() if node.tag in ("input", "textarea")
                and node.get("type") not in ("hidden", "checkbox") and node.get("name") != lead_form.HONEYPOT]
     assert [node.get("name") for node in visible] == list(landing.fields)
@@ -255,7 +181,7 @@ def test_sample_phone_field_is_tel(samples):
     phone = samples["consulenza"].find("input", name="phone")
     assert phone.get("type") == "tel" and phone.get("autocomplete") == "tel"
     assert samples["consulenza"].find("input", name="name").has("required")
-    assert samples["consulenza"].find("label", **{"for": "ld-message"}).text.startswith("Di cosa vorresti parlare?")
+    assert samples["consulenza"].find("label", **{"for": "ld-message"}).text().startswith("Di cosa vorresti parlare?")
 
 
 @pytest.mark.parametrize("slug", SAMPLES)
@@ -280,20 +206,20 @@ def test_sample_hidden_fields_consent_and_honeypot(real_site, samples, slug):
     consent = form.find("input", type="checkbox")
     assert consent.get("name") == "marketing_consent" and consent.get("value") == lead_form.CONSENT_GIVEN
     assert not consent.has("checked") and not consent.has("required")
-    wording = form.find("label", **{"for": consent.get("id")}).text
+    wording = form.find("label", **{"for": consent.get("id")}).text()
     assert "newsletter" in wording
 
     trap = form.find("input", name=lead_form.HONEYPOT)
     assert trap.get("tabindex") == "-1" and trap.get("autocomplete") == "off"
     assert trap.get("type") == "text" and not trap.get("value")
     assert any(node.get("aria-hidden") == "true" for node in trap.ancestors())
-    assert form.find("label", **{"for": trap.get("id")}).text == "Lascia vuoto questo campo"
+    assert form.find("label", **{"for": trap.get("id")}).text() == "Lascia vuoto questo campo"
 
 
 @pytest.mark.parametrize("slug", SAMPLES)
 def test_sample_privacy_link_next_to_the_button(real_site, samples, slug):
     form = samples[slug].find("form")
-    children = [node for node in form.children]
+    children = [node for node in form.children if isinstance(node, Node)]   # elements, not text
     button = form.find("button", type="submit")
     after = children[children.index(button) + 1]
     link = after.find("a")
@@ -328,7 +254,7 @@ def test_sample_page_is_lean_and_first_party(real_site, samples, slug):
 def test_sample_workshop_shows_its_closing_date(samples):
     form = samples["workshop-bologna"].find("form")
     assert form.get("data-closes") == "2027-02-10"
-    assert "Adesioni aperte fino al 10 febbraio 2027." in form.text
+    assert "Adesioni aperte fino al 10 febbraio 2027." in form.text()
 
 
 @pytest.mark.parametrize("slug", SAMPLES)
@@ -338,7 +264,7 @@ def test_thank_you_page(real_site, slug):
     section = page.find("section")
     assert section.has("data-landing-thanks")
     landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
-    assert page.find("h1").text == landing.thanks.title
+    assert page.find("h1").text() == landing.thanks.title
     if landing.thanks.download:
         link = next(a for a in page.find_all("a") if a.has("download"))
         target = real_site.site / "landing" / slug / "grazie" / link.get("href")
@@ -358,7 +284,7 @@ def test_thank_you_pages_stay_out_of_sitemap_and_search(real_site):
 
 def test_landing_pages_are_not_blog_posts(real_site):
     blog = dom(real_site.read("blog/"))
-    titles = {node.text for node in blog.find_all("h2")}
+    titles = {node.text() for node in blog.find_all("h2")}
     for slug in SAMPLES:
         landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
         assert landing.title not in titles and landing.offer.headline not in titles
@@ -427,11 +353,11 @@ def test_title_and_headline_are_text_not_markup(variants):
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         page = dom(html)
-        assert page.find("h1").text == XSS
-        assert XSS in page.find("title").text
+        assert page.find("h1").text() == XSS
+        assert XSS in page.find("title").text()
         # The only scripts are the landing script and JSON data, never the author's text.
         for script in page.find_all("script"):
-            assert "alert(1)" not in script.text or script.get("type") == "application/ld+json"
+            assert "alert(1)" not in script.text() or script.get("type") == "application/ld+json"
 
 
 def test_netlify_form(variants):
@@ -457,7 +383,7 @@ def test_closed_offer_has_no_form(variants):
     assert page.find_all("form") == []
     closed = next(node for node in page.iter() if node.has("data-landing-closed"))
     assert not closed.has("hidden")
-    assert "Le adesioni si sono chiuse il 1 gennaio 2020." in closed.text
+    assert "Le adesioni si sono chiuse il 1 gennaio 2020." in closed.text()
     assert 'href="#modulo"' not in variants.read("landing/chiusa/")
 
 

@@ -434,7 +434,7 @@ def test_xml_files_parse_and_feed_html_runs_nothing(site):
     # The post's code block reached the feed as escaped text, not as markup.
     rss = ET.parse(site.site / "feed.xml").getroot()
     content = rss.find(".//{http://purl.org/rss/1.0/modules/content/}encoded").text
-    assert HOSTILE in "".join(dom(content).find("pre").text.split("\n"))
+    assert HOSTILE in "".join(dom(content).find("pre").text().split("\n"))
 
 
 def test_json_files_parse_and_feed_html_runs_nothing(site):
@@ -477,7 +477,7 @@ def test_no_template_expression_is_evaluated(site):
             continue
         assert not EVALUATED.search(text), path
     # The expression is still there, literally, where it was written.
-    assert TEMPLATE in dom(site.read(f"landing/{SLUG}/")).find("h1").text
+    assert TEMPLATE in dom(site.read(f"landing/{SLUG}/")).find("h1").text()
 
 
 def _ics_lines(text: str) -> list[str]:
@@ -509,21 +509,21 @@ def test_robots_txt_is_plain(site):
 def test_landing_page_shows_every_payload_as_text(site):
     html = site.read(f"landing/{SLUG}/")
     page = dom(html)
-    assert squeeze(page.find("title").text) == f"{HOSTILE} - {CONFIG['site_name']}"
-    assert page.find("h1", **{"class": "ld-headline"}).text == "Titolo " + HOSTILE
-    assert page.find("p", **{"class": "ld-lead"}).text == "Sotto " + HOSTILE
-    benefits = [li.text for li in page.find("ul", **{"class": "ld-benefits"}).find_all("li")]
+    assert squeeze(page.find("title").text()) == f"{HOSTILE} - {CONFIG['site_name']}"
+    assert page.find("h1", **{"class": "ld-headline"}).text() == "Titolo " + HOSTILE
+    assert page.find("p", **{"class": "ld-lead"}).text() == "Sotto " + HOSTILE
+    benefits = [li.text() for li in page.find("ul", **{"class": "ld-benefits"}).find_all("li")]
     assert benefits == ["Beneficio " + HOSTILE, JS_URL]
-    assert page.find("section", **{"class": "ld-why"}).find("p").text == "Differenza " + HOSTILE
-    label = page.find("label", **{"for": "ld-message"}).text
+    assert page.find("section", **{"class": "ld-why"}).find("p").text() == "Differenza " + HOSTILE
+    label = page.find("label", **{"for": "ld-message"}).text()
     assert label.startswith("Etichetta " + HOSTILE)
-    assert page.find("button", type="submit").text == "Invia " + HOSTILE
-    where = page.find("div", **{"class": "ld-event"}).text
+    assert page.find("button", type="submit").text() == "Invia " + HOSTILE
+    where = page.find("div", **{"class": "ld-event"}).text()
     assert squeeze("Sala " + ICS_BREAK + " " + HOSTILE) in where
-    assert [a.text for a in page.find_all("a", **{"class": "ld-button"})][0] == "Invia " + HOSTILE
-    brand = page.find("a", **{"class": "ld-brand"}).text
+    assert [a.text() for a in page.find_all("a", **{"class": "ld-button"})][0] == "Invia " + HOSTILE
+    brand = page.find("a", **{"class": "ld-brand"}).text()
     assert brand == BRAND["name"]
-    footer = page.find("footer", **{"class": "ld-footer"}).text
+    footer = page.find("footer", **{"class": "ld-footer"}).text()
     assert BRAND["tagline"] in footer
     # The brand's e-mail is a mailto: address, never a script URL.
     assert page.find("footer", **{"class": "ld-footer"}).find("a").attrs["href"] == "mailto:" + JS_URL
@@ -536,12 +536,12 @@ def test_landing_page_shows_every_payload_as_text(site):
 
 def test_thank_you_page_shows_every_payload_as_text(site):
     page = dom(site.read(f"landing/{SLUG}/grazie/"))
-    assert page.find("h1").text == "Grazie " + HOSTILE
+    assert page.find("h1").text() == "Grazie " + HOSTILE
     # thanks.text is Markdown, like the page body.
-    prose = page.find("div", **{"class": "ld-prose"}).text
+    prose = page.find("div", **{"class": "ld-prose"}).text()
     assert as_markup("Testo di ringraziamento " + NO_BRACKETS) in prose
     download = page.find("p", **{"class": "ld-thanks__download"}).find("a")
-    assert download.text == "Scarica " + HOSTILE
+    assert download.text() == "Scarica " + HOSTILE
     assert download.attrs["href"] == "../../../assets/landing/" + DOWNLOAD_NAME
     assert set(download.attrs) == {"class", "href", "download"}
 
@@ -562,12 +562,12 @@ def _post_url(site) -> str:
 
 def test_post_shows_tags_title_and_body_payloads_as_text(site):
     page = dom(site.read(_post_url(site)))
-    tags = [a.text for a in page.find("nav", **{"class": "md-tags"}).find_all("a")]
+    tags = [a.text() for a in page.find("nav", **{"class": "md-tags"}).find_all("a")]
     assert as_markup("tag " + NO_BRACKETS) in tags
-    assert page.find("h1").text.startswith(as_markup(POST_TITLE))  # the Markdown heading
-    assert squeeze(page.find("title").text) == f"{POST_TITLE} - {CONFIG['site_name']}"
+    assert page.find("h1").text().startswith(as_markup(POST_TITLE))  # the Markdown heading
+    assert squeeze(page.find("title").text()) == f"{POST_TITLE} - {CONFIG['site_name']}"
     code = page.find("article").find_all("code")
-    assert any(node.text == HOSTILE for node in code)
+    assert any(node.text() == HOSTILE for node in code)
     images = [img.attrs for img in page.find("article").find_all("img")
               if img.attrs.get("src", "").endswith("giulia.svg") and "title" in img.attrs]
     assert images == [{**images[0], "alt": as_markup("Alt " + NO_BRACKETS), "title": "Titolo " + EVENT_ATTR}]
@@ -580,12 +580,12 @@ def test_author_name_and_description_are_text(site):
                and "title" not in img.attrs]
     assert avatars and all(img.attrs["alt"] == as_markup(name) for img in avatars)
     profile = dom(site.read("blog/author/giulia/"))
-    assert profile.find("p", **{"class": "approdo-author__description"}).text == "Autrice " + NO_QUOTES
+    assert profile.find("p", **{"class": "approdo-author__description"}).text() == "Autrice " + NO_QUOTES
 
 
 def test_navigation_shows_subtitle_and_status_as_text(site):
     page = dom(site.read("kb/index.html"))
-    subtitles = [node.text for node in page.find_all("small")]
+    subtitles = [node.text() for node in page.find_all("small")]
     assert as_markup("Sottotitolo " + NO_BRACKETS) in subtitles
     assert page.find_all("span", **{"class": "md-status md-status--new"})
 
@@ -601,7 +601,7 @@ def test_glossary_tooltip_holds_the_definition_as_an_attribute(site):
 
 def test_tag_page_lists_the_landing_page_title_as_text(site):
     page = dom(site.read("tags/"))
-    titles = [a.text for a in page.find("article").find_all("a")]
+    titles = [a.text() for a in page.find("article").find_all("a")]
     assert HOSTILE in titles
 
 

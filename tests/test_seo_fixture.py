@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, Build, make_project, run_build
+from dom import dom
 from test_seo_support import SITECUSTOMIZE, png_size, read_head, site_file
 
 ROME = ZoneInfo("Europe/Rome")
@@ -143,29 +144,7 @@ def test_hostile_title_stays_text_in_every_meta_tag(fixture):
 
 
 def _head_scripts(html: str) -> list[str]:
-    from html.parser import HTMLParser
-
-    class Scripts(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.found, self.current = [], None
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "script":
-                self.current = []
-
-        def handle_endtag(self, tag):
-            if tag == "script" and self.current is not None:
-                self.found.append("".join(self.current))
-                self.current = None
-
-        def handle_data(self, data):
-            if self.current is not None:
-                self.current.append(data)
-
-    parser = Scripts()
-    parser.feed(html)
-    return parser.found
+    return [script.raw_text() for script in dom(html).find_all("script")]
 
 
 def test_hostile_title_round_trips_through_json_ld(fixture):

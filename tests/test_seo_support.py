@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from conftest import NETWORK_GUARD
 
 
 @dataclass
@@ -124,24 +125,6 @@ def png_size(path: Path) -> tuple[int, int]:
 
 # Cuts the network inside the build process: any connection not to 127.0.0.1 is refused and
 # recorded (Python's site module imports sitecustomize from PYTHONPATH at start-up).
-SITECUSTOMIZE = textwrap.dedent("""
-    import os, socket
-    _log = os.environ["APPRODO_NET_LOG"]
-    _connect = socket.socket.connect
-    def _guard(self, address, *args):
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if host not in ("127.0.0.1", "::1", "localhost") and self.family != socket.AF_UNIX:
-            with open(_log, "a") as log:
-                log.write(f"{host}\\n")
-            raise OSError("network disabled during the build")
-        return _connect(self, address, *args)
-    socket.socket.connect = _guard
-    _getaddrinfo = socket.getaddrinfo
-    def _resolve(host, *args, **kwargs):
-        if host not in (None, "127.0.0.1", "::1", "localhost"):
-            with open(_log, "a") as log:
-                log.write(f"dns {host}\\n")
-            raise OSError("network disabled during the build")
-        return _getaddrinfo(host, *args, **kwargs)
-    socket.getaddrinfo = _resolve
-""")
+# The network guard the real site is built with (see conftest.py), for fixture builds too.
+SITECUSTOMIZE = NETWORK_GUARD
+

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
@@ -17,85 +16,7 @@ from approdo import glossary, posts
 from approdo.glossary_markdown import Target
 from browser import OffSiteGuard, serve_directory
 from conftest import ROOT, make_project, run_build
-
-# ---------------------------------------------------------------------------------------------
-# A small DOM: enough to find elements by tag and class and read their text.
-# ---------------------------------------------------------------------------------------------
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Node | str] = []
-
-    @property
-    def classes(self) -> list[str]:
-        return (self.attrs.get("class") or "").split()
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
-        return [node for node in self.iter()
-                if (tag is None or node.tag == tag) and (cls is None or cls in node.classes)
-                and all(node.attrs.get(key) == value for key, value in attrs.items())]
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, cls, **attrs)
-        assert found, f"no <{tag or '*'} class={cls!r} {attrs}>"
-        return found[0]
-
-    def text(self) -> str:
-        """Visible text, spaces collapsed, without the "¶" of heading permalinks."""
-        parts = [child if isinstance(child, str) else child.text() for child in self.children
-                 if isinstance(child, str) or "headerlink" not in child.classes]
-        return " ".join("".join(parts).split())
-
-    def ancestors(self):
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {key: value or "" for key, value in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in _VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, {k: v or "" for k, v in attrs}, self.current))
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.children.append(data)
-
-
-def dom(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
+from dom import Node, dom
 
 def content(html: str) -> Node:
     """The article area of a page (what the reader reads, without navigation)."""

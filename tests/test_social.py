@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, unquote, urljoin, urlsplit
 
@@ -20,6 +19,7 @@ from approdo.short_codes import CHANNELS, derived_code, merge_query
 from approdo.social_kit import COLUMNS, check_social, suggested_text
 from approdo.utm import has_utm, is_internal
 from conftest import ROOT, make_project, run_build
+from dom import dom
 
 SITE_URL = "http://127.0.0.1:8000/"
 SAMPLE_LANDINGS = ("consulenza", "guida-gratuita", "workshop-bologna")
@@ -28,38 +28,11 @@ SHARE_CHANNELS = ("facebook", "linkedin", "x", "whatsapp", "telegram", "email")
 
 # --- reading built HTML ----------------------------------------------------------------------
 
-class _Elements(HTMLParser):
-    """Every start tag with its attributes and the classes of the elements around it."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, set[str]]] = []
-        self.found: list[tuple[str, dict[str, str], set[str]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {key: value or "" for key, value in attrs}
-        around = set().union(*(classes for _, classes in self.stack)) if self.stack else set()
-        self.found.append((tag, attrs, around))
-        if tag not in self.VOID:
-            self.stack.append((tag, set(attrs.get("class", "").split())))
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                break
-
-
 def elements(html: str, tag: str | None = None, inside: str | None = None, cls: str | None = None):
     """(tag, attrs) of the elements matching a tag, an enclosing class and an own class."""
-    parser = _Elements()
-    parser.feed(html)
-    return [(t, attrs) for t, attrs, around in parser.found
-            if (tag is None or t == tag) and (inside is None or inside in around)
-            and (cls is None or cls in attrs.get("class", "").split())]
+    return [(node.tag, node.attrs) for node in dom(html).find_all(tag, cls)
+            if node.parent is not None
+            and (inside is None or any(inside in around.classes for around in node.ancestors()))]
 
 
 def built_pages(site: Path):

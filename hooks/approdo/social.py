@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from approdo.frontmatter import FrontMatter, parse
+from approdo.paths import display_path
 from approdo.landing import LANDING_DIR, Landing, is_landing_path, load_landings
 
 
@@ -75,11 +76,7 @@ def _front_matter(path: str, mtime_ns: int, size: int) -> FrontMatter:
 
 def shown_path(docs_dir: str | Path, root: str | Path, src_path: str) -> str:
     """A docs-relative path as errors name it: relative to the project root ("docs/x.md")."""
-    full = Path(docs_dir) / PurePosixPath(src_path)
-    try:
-        return full.relative_to(Path(root)).as_posix()
-    except ValueError:
-        return full.as_posix()
+    return display_path(Path(docs_dir) / PurePosixPath(src_path), root)
 
 
 def approdo_settings(extra: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:

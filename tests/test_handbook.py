@@ -1,11 +1,13 @@
-"""The README tells the truth: its copy-me examples build, and its sample errors are real.
+"""The handbook tells the truth: it builds strictly, its copy-me examples build, and its sample
+errors are real.
 
-Every example is taken from README.md itself (a fenced block found by its language and the
-heading above it), written into a fixture site exactly as an author would paste it, built with
-the environment the README's publishing command sets, and read back as a reader sees it. The
-sample error lines are rebuilt as the mistakes they describe, at the line they name, and the
-build must print that very line. If an example or a sample disappears or changes shape, the
-failure says which one and where to look.
+Every example is a real file in handbook/examples/, included in the handbook's pages with
+pymdownx.snippets (a test checks each one is shown), written into a fixture site exactly as an
+author would paste it, built with the environment the publishing command sets, and read back as
+a reader sees it. The sample error lines (in example files and inline in the pages) are rebuilt
+as the mistakes they describe, at the line they name, and the build must print that very line.
+If an example or a sample disappears or changes shape, the failure says which one and where to
+look.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -28,49 +29,58 @@ from PIL import Image
 
 from approdo.slugs import slugify
 from conftest import MINIMAL_NAV, ROOT, make_project, run_build
+from dom import dom
 
 README = ROOT / "README.md"
+HANDBOOK = ROOT / "handbook"
+EXAMPLES = HANDBOOK / "examples"
+# The pages this file vouches for (other pages document their own features and test them).
+PAGES = [HANDBOOK / "docs" / f"{name}.md" for name in
+         ("index", "authoring", "landing-pages", "receiver", "developing", "beyond-material")]
+DOCUMENTS = [README, *PAGES]
 
 
-# --- reading the README -------------------------------------------------------------------
+def shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# --- reading the handbook -------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced block of the README: its language, text, first line and the headings above."""
+    """A fenced block of a page, or an example file: its text, where it starts and its language."""
 
     lang: str
     text: str
     line: int
-    headings: tuple[str, ...]  # every heading above it, nearest last
+    source: str     # the file it is in
 
 
-def readme_blocks() -> list[Block]:
-    blocks, headings, fence = [], [], None
-    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
-        if fence is not None:
-            if line.strip() == "```":
-                blocks.append(Block(fence[0], "".join(l + "\n" for l in fence[2]), fence[1],
-                                    tuple(headings)))
-                fence = None
-            else:
-                fence[2].append(line)
-        elif line.startswith("```"):
-            fence = (line[3:].strip(), number + 1, [])
-        elif re.match(r"#{1,6} ", line):
-            headings.append(line.lstrip("#").strip())
+def page_blocks() -> list[Block]:
+    """The fenced blocks written in the pages (not those included from examples)."""
+    blocks = []
+    for document in DOCUMENTS:
+        fence = None
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+            if fence is not None:
+                if line.strip() == "```":
+                    blocks.append(Block(fence[0], "".join(f"{text}\n" for text in fence[2]),
+                                        fence[1], shown(document)))
+                    fence = None
+                else:
+                    fence[2].append(line)
+            elif line.startswith("```"):
+                fence = (line[3:].strip(), number + 1, [])
     return blocks
 
 
-def example(heading: str, lang: str, containing: str = "") -> Block:
-    """The README block of language ``lang`` whose nearest heading is ``heading``."""
-    found = [b for b in readme_blocks()
-             if b.headings and b.headings[-1] == heading and b.lang == lang
-             and containing in b.text]
-    if not found:
-        pytest.fail(f"README.md has no ```{lang} block under the heading '{heading}'"
-                    + (f" containing {containing!r}" if containing else "")
-                    + ": the example this test builds has moved or gone; update tests/test_readme.py")
-    return found[0]
+def example(name: str) -> Block:
+    """The example file handbook/examples/``name``; a page must include it (a test checks)."""
+    path = EXAMPLES / name
+    if not path.is_file():
+        pytest.fail(f"{shown(path)} is gone: the example this test builds has moved; "
+                    "update tests/test_handbook.py")
+    return Block(path.suffix.lstrip("."), path.read_text(encoding="utf-8"), 1, shown(path))
 
 
 def front_matter(text: str) -> dict:
@@ -79,9 +89,10 @@ def front_matter(text: str) -> dict:
     return yaml.safe_load(match.group(1))
 
 
-def readme_env() -> dict[str, str]:
-    """The variables the README's publishing command sets before `mkdocs build`."""
-    block = example("Building and publishing", "bash", "mkdocs build")
+def publishing_env() -> dict[str, str]:
+    """The variables the handbook's publishing command sets before `mkdocs build`."""
+    block = example("publish.sh")
+    assert "mkdocs build" in block.text, block.text
     command = shlex.split(block.text.replace("\\\n", " "), comments=True)
     env = dict(word.split("=", 1) for word in command if re.match(r"APPRODO_\w+=", word))
     assert {"APPRODO_SITE_URL", "APPRODO_LEAD_ACTION"} <= env.keys(), block.text
@@ -89,48 +100,6 @@ def readme_env() -> dict[str, str]:
 
 
 # --- reading the built HTML -------------------------------------------------------------
-
-class Page(HTMLParser):
-    """Elements with their attributes and text, enough to query what a reader sees."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[dict] = []
-        self._open: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
-        self.elements.append(element)
-        if tag not in {"input", "meta", "link", "img", "br", "hr", "source"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index]["tag"] == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-
-    def all(self, tag: str, **attrs: str) -> list[dict]:
-        return [e for e in self.elements if e["tag"] == tag
-                and all(e["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def one(self, tag: str, **attrs: str) -> dict:
-        found = self.all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
-        return found[0]
-
-    def text(self) -> str:
-        body = self.all("body")
-        return " ".join((body[0] if body else self.elements[0])["text"].split())
-
-    def hrefs(self) -> list[str]:
-        return [e["attrs"]["href"] for e in self.all("a") if e["attrs"].get("href")]
-
 
 def words(text: str) -> str:
     """Text as a reader reads it: whitespace collapsed, heading permalinks (¶) left out."""
@@ -166,13 +135,12 @@ def link_stubs(markdown: str, where: str) -> dict[str, str]:
 
 
 def landing_example() -> str:
-    """The full landing-page schema, with the short-link and social-kit snippets in place."""
-    schema = example("Schema", "yaml", "offer:").text
-    for heading, key in (("Short links", "short_links"), ("Social kit", "social")):
-        snippet = example(heading, "yaml", f"{key}:").text
-        schema, count = re.subn(rf"^{key}: \{{\}}.*\n", lambda _: snippet, schema, flags=re.M)
-        assert count == 1, f"the schema in README.md has no '{key}: {{}}' line to fill in"
-    return schema + "\nIl corpo della pagina: la proposta, in Markdown.\n"
+    """The full landing-page schema; the pages also show its short-link and social sections."""
+    schema = example("landing.md").text
+    for key in ("short_links", "social"):
+        section = re.search(rf"--8<-- \[start:{key}\]\n{key}:.*?--8<-- \[end:{key}\]", schema, re.S)
+        assert section, f"handbook/examples/landing.md has no '{key}' section for the pages to show"
+    return schema
 
 
 def site_file(project: Path, url: str) -> Path:
@@ -194,9 +162,10 @@ class Examples:
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory) -> Examples:
-    post = example("Writing a post", "markdown", "<!-- more -->").text
-    kb = example("Writing a knowledge-base page", "markdown").text
-    entry = example("The glossary", "markdown").text
+    post = example("post.md").text
+    assert "<!-- more -->" in post
+    kb = example("guide.md").text
+    entry = example("glossary-entry.md").text
     landing = landing_example()
     files = {
         "blog/posts/esempio.md": post,
@@ -215,7 +184,7 @@ def examples(tmp_path_factory) -> Examples:
                       {f"kb/{KB_FILE}", "kb/uso-glossario.md", "kb/glossario.md"})]
     nav = [item if "Guide" not in item else {"Guide": guides} for item in MINIMAL_NAV]
     project = make_project(tmp_path_factory.mktemp("readme"), files, {"nav": nav})
-    # The files the schema's download and image name must exist: the README says so.
+    # The files the schema's download and image name must exist: the handbook says so.
     meta = front_matter(landing)
     pdf = site_file(project, meta["thanks"]["download"])
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -223,9 +192,9 @@ def examples(tmp_path_factory) -> Examples:
     image = site_file(project, meta["image"])
     image.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (1200, 630), "white").save(image)
-    env = readme_env()
+    env = publishing_env()
     build = run_build(project, env=env)
-    assert build.returncode == 0, f"a README example does not build:\n{build.output}"
+    assert build.returncode == 0, f"a handbook example does not build:\n{build.output}"
     post_meta = front_matter(post)
     date = post_meta["date"]
     return Examples(
@@ -235,21 +204,21 @@ def examples(tmp_path_factory) -> Examples:
         landing=meta, landing_url=f"landing/{LANDING_SLUG}/", env=env)
 
 
-def test_post_example_is_published_where_the_readme_says(examples):
+def test_post_example_is_published_where_the_handbook_says(examples):
     build, meta, url = examples.build, examples.post, examples.post_url
-    page = Page(build.read(url))
-    assert words(page.one("h1")["text"]) == meta["title"]
-    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
-    canonical = page.one("link", rel="canonical")["attrs"]["href"]
+    page = dom(build.read(url))
+    assert words(page.one("h1").text()) == meta["title"]
+    assert page.one("meta", name="description").attrs["content"] == meta["description"]
+    canonical = page.one("link", rel="canonical").attrs["href"]
     assert canonical == examples.env["APPRODO_SITE_URL"] + url
-    text = page.text()
+    text = page.find("body").text()
     assert "Il resto dell'articolo" in text
     assert "Giulia Ferraresi" in text            # authors: [giulia]
     assert re.search(r"\d+ min", text), "no reading time on the post"
     links = {resolve(url, h) for h in page.hrefs()}
     for category in meta["categories"]:
         assert f"blog/category/{slugify(category)}/" in links
-    # landing: guida-gratuita -> a call to action after the article, tagged as the README says.
+    # landing: guida-gratuita -> a call to action after the article, tagged as the handbook says.
     cta = [h for h in page.hrefs() if resolve(url, h) == f"landing/{meta['landing']}/"]
     assert cta, "the post has no call to action to its landing page"
     query = parse_qs(urlsplit(cta[0]).query)
@@ -259,16 +228,16 @@ def test_post_example_is_published_where_the_readme_says(examples):
 
 def test_post_example_is_in_the_blog_index_with_its_excerpt_only(examples):
     build, url = examples.build, examples.post_url
-    index = Page(build.read("blog/"))
+    index = dom(build.read("blog/"))
     assert url in {resolve("blog/", h) for h in index.hrefs()}
-    text = index.text()
+    text = index.find("body").text()
     assert "Uno o due paragrafi di introduzione" in text
     assert "Il resto dell'articolo" not in text, "the excerpt goes past <!-- more -->"
     for category in examples.post["categories"]:
         listing = build.read(f"blog/category/{slugify(category)}/")
         assert url in {resolve(f"blog/category/{slugify(category)}/", h)
-                       for h in Page(listing).hrefs()}
-    tags = Page(build.read("tags/")).text()
+                       for h in dom(listing).hrefs()}
+    tags = dom(build.read("tags/")).find("body").text()
     for tag in examples.post["tags"]:
         assert tag in tags
 
@@ -283,93 +252,93 @@ def test_post_example_social_text_is_in_the_social_kit(examples):
 
 def test_knowledge_base_example(examples):
     build, meta, url = examples.build, examples.kb, examples.kb_url
-    page = Page(build.read(url))
-    assert words(page.one("h1")["text"]) == meta["title"]
-    assert page.one("meta", name="description")["attrs"]["content"] == meta["description"]
-    nav = [resolve(url, a["attrs"]["href"]) for a in page.all("a")
-           if "md-nav__link" in a["attrs"].get("class", "") and a["attrs"].get("href")]
+    page = dom(build.read(url))
+    assert words(page.one("h1").text()) == meta["title"]
+    assert page.one("meta", name="description").attrs["content"] == meta["description"]
+    nav = [resolve(url, a.attrs["href"]) for a in page.find_all("a")
+           if "md-nav__link" in a.attrs.get("class", "") and a.attrs.get("href")]
     assert url in nav or "" in nav, "the guide is not in the site navigation"
     hrefs = page.hrefs()
     assert any(resolve(url, h) == f"landing/{meta['landing']}/" for h in hrefs), \
         "the guide has no call to action to its landing page"
-    tags_page = Page(build.read("tags/")).text()
+    tags_page = dom(build.read("tags/")).find("body").text()
     for tag in meta["tags"]:
         assert tag in tags_page
-    guides = Page(build.read("kb/"))
-    assert "Guide" in guides.text()
+    guides = dom(build.read("kb/"))
+    assert "Guide" in guides.find("body").text()
 
 
 def test_glossary_entry_example_links_its_synonyms_with_the_tooltip(examples):
-    entry = example("The glossary", "markdown").text
+    entry = example("glossary-entry.md").text
     term = re.search(r"^## (.+)$", entry, re.M).group(1)
     synonyms = re.search(r"<!-- sinonimi: (.+?) -->", entry).group(1).split(", ")
     definition = re.search(r"-->\n\n(.+?)\n\n", entry, re.S).group(1)
-    glossary = Page(examples.build.read("kb/glossario/"))
-    assert glossary.all("h2", id=slugify(term)), f"no #{slugify(term)} anchor in the glossary"
-    page = Page(examples.build.read("kb/uso-glossario/"))
-    links = [a for a in page.all("a") if a["attrs"].get("href", "").endswith(
+    glossary = dom(examples.build.read("kb/glossario/"))
+    assert glossary.find_all("h2", id=slugify(term)), f"no #{slugify(term)} anchor in the glossary"
+    page = dom(examples.build.read("kb/uso-glossario/"))
+    links = [a for a in page.find_all("a") if a.attrs.get("href", "").endswith(
         f"glossario/#{slugify(term)}")]
     assert len(links) == 1, "a term is linked once per page"
-    assert links[0]["text"].lower() in synonyms
-    assert links[0]["attrs"]["title"] == " ".join(definition.split())
+    assert links[0].text().lower() in synonyms
+    assert links[0].attrs["title"] == " ".join(definition.split())
 
 
 def test_landing_example_full_schema(examples):
     build, meta, url = examples.build, examples.landing, examples.landing_url
-    page = Page(build.read(url))
-    assert words(page.one("title")["text"]).startswith(meta["title"])
-    assert words(page.one("h1")["text"]) == meta["offer"]["headline"]   # the only <h1>
-    text = page.text()
+    page = dom(build.read(url))
+    assert words(page.one("title").text()).startswith(meta["title"])
+    assert words(page.one("h1").text()) == meta["offer"]["headline"]   # the only <h1>
+    text = page.find("body").text()
     for value in (meta["offer"]["subheadline"], *meta["offer"]["benefits"],
                   meta["offer"]["difference"]):
         assert words(value) in text
     closes = meta["closes"]
     if datetime.date.today() > closes:
-        assert not page.all("form"), "the offer is closed: no form"
+        assert not page.find_all("form"), "the offer is closed: no form"
         return
-    form = page.one("form")["attrs"]
+    form = page.one("form").attrs
     assert form["method"] == "post"
     assert form["action"] == meta["form"]["action"], "a page's form.action wins"
-    fields = {e["attrs"]["name"]: e for e in page.elements
-              if e["tag"] in {"input", "textarea"} and "name" in e["attrs"]}
+    fields = {e.attrs["name"]: e for e in page.iter()
+              if e.tag in {"input", "textarea"} and "name" in e.attrs}
     visible = ["email", *meta["form"]["fields"]]
     for name in visible:
         assert name in fields, f"the form has no '{name}' field"
         required = name == "email" or name in meta["form"].get("required", [])
-        assert ("required" in fields[name]["attrs"]) == required, name
-    assert fields["phone"]["attrs"]["type"] == "tel"
-    assert fields["email"]["attrs"]["type"] == "email"
-    assert fields["message"]["tag"] == "textarea"
-    labels = {e["attrs"]["for"]: words(e["text"]) for e in page.all("label") if "for" in e["attrs"]}
+        assert ("required" in fields[name].attrs) == required, name
+    assert fields["phone"].attrs["type"] == "tel"
+    assert fields["email"].attrs["type"] == "email"
+    assert fields["message"].tag == "textarea"
+    labels = {e.attrs["for"]: words(e.text()) for e in page.find_all("label") if "for" in e.attrs}
     for name, label in meta["form"]["labels"].items():
-        assert labels[fields[name]["attrs"]["id"]].startswith(label)
-    consent = fields["marketing_consent"]["attrs"]
+        assert labels[fields[name].attrs["id"]].startswith(label)
+    consent = fields["marketing_consent"].attrs
     assert meta["form"]["marketing"] and consent["type"] == "checkbox" and "checked" not in consent
-    assert fields["landing"]["attrs"]["value"] == LANDING_SLUG
-    assert fields["_gotcha"]["attrs"]["tabindex"] == "-1"
-    assert fields["_next"]["attrs"]["value"] == \
+    assert fields["landing"].attrs["value"] == LANDING_SLUG
+    assert fields["_gotcha"].attrs["tabindex"] == "-1"
+    assert fields["_next"].attrs["value"] == \
         examples.env["APPRODO_SITE_URL"] + url + "grazie/"
-    assert words(page.one("button", type="submit")["text"]) == meta["form"]["submit"]
+    assert words(page.one("button", type="submit").text()) == meta["form"]["submit"]
     assert meta["noindex"] is False, "the schema's example says noindex: false"
     assert f"<loc>{examples.env['APPRODO_SITE_URL']}{url}</loc>" in \
         build.read("sitemap.xml")
     if "event" in meta:   # the schema's event block: the date and time on the page
         start = str(meta["event"]["start"]).replace(" ", "T")[:16]   # YAML may read a datetime
-        starts = [e["attrs"].get("datetime", "") for e in page.all("time")]
+        starts = [e.attrs.get("datetime", "") for e in page.find_all("time")]
         assert any(d.startswith(start) for d in starts), starts
 
 
 def test_landing_example_thank_you_page(examples):
     build, meta, url = examples.build, examples.landing, examples.landing_url
-    page = Page(build.read(url + "grazie/"))
-    assert words(page.one("h1")["text"]) == meta["thanks"]["title"]
-    assert words(meta["thanks"]["text"]) in page.text()
-    download = [a for a in page.all("a") if "download" in a["attrs"]]
+    page = dom(build.read(url + "grazie/"))
+    assert words(page.one("h1").text()) == meta["thanks"]["title"]
+    assert words(meta["thanks"]["text"]) in page.find("body").text()
+    download = [a for a in page.find_all("a") if "download" in a.attrs]
     assert len(download) == 1
-    assert resolve(url + "grazie/", download[0]["attrs"]["href"]) == \
+    assert resolve(url + "grazie/", download[0].attrs["href"]) == \
         meta["thanks"]["download"].lstrip("/")
-    assert words(download[0]["text"]) == meta["thanks"]["download_label"]
-    assert page.one("meta", name="robots")["attrs"]["content"].startswith("noindex")
+    assert words(download[0].text()) == meta["thanks"]["download_label"]
+    assert page.one("meta", name="robots").attrs["content"].startswith("noindex")
     assert f"{url}grazie/" not in build.read("sitemap.xml")
     if "event" in meta:   # "Aggiungi al calendario" on the thank-you page
         ics = [resolve(url + "grazie/", h) for h in page.hrefs() if h.endswith(".ics")]
@@ -402,11 +371,11 @@ def test_landing_example_short_link_and_social_texts(examples):
 def test_publishing_variables_reach_every_form_and_url(examples):
     """APPRODO_LEAD_ACTION is where a sample landing page posts (no form.action of its own)."""
     build, env = examples.build, examples.env
-    form = Page(build.read("landing/guida-gratuita/")).one("form")["attrs"]
+    form = dom(build.read("landing/guida-gratuita/")).one("form").attrs
     assert form["action"] == env["APPRODO_LEAD_ACTION"]
     assert f"Sitemap: {env['APPRODO_SITE_URL']}sitemap.xml" in build.read("robots.txt")
-    home = Page(build.read(""))
-    assert home.one("link", rel="canonical")["attrs"]["href"] == env["APPRODO_SITE_URL"]
+    home = dom(build.read(""))
+    assert home.one("link", rel="canonical").attrs["href"] == env["APPRODO_SITE_URL"]
 
 
 # --- the sample error lines -----------------------------------------------------------------
@@ -416,33 +385,40 @@ class Sample:
     path: str       # docs/...
     line: int
     message: str    # after "path:line: "
-    source: str     # where in the README, for failure messages
+    source: str     # where in the handbook, for failure messages
 
 
 ERROR_LINE = re.compile(r"(docs/[\w./-]+\.(?:md|yml)):(\d+): (.+)")
 
 
-def readme_samples() -> list[Sample]:
-    """Every `docs/…:N: …` error the README shows, in code blocks or inline code."""
+def error_blocks() -> list[Block]:
+    """Blocks that may show build output: the text examples and the pages' own text blocks."""
+    return [*(example(p.name) for p in sorted(EXAMPLES.glob("*.txt"))),
+            *(b for b in page_blocks() if b.lang in {"", "text"})]
+
+
+def documented_samples() -> list[Sample]:
+    """Every `docs/…:N: …` error the handbook shows, in code blocks or inline code."""
     samples = []
-    for block in readme_blocks():
-        if block.lang in {"", "text"}:
-            for offset, line in enumerate(block.text.splitlines()):
-                found = ERROR_LINE.search(line)
-                if found and line.lstrip().startswith("ERROR"):
+    for block in error_blocks():
+        for offset, line in enumerate(block.text.splitlines()):
+            found = ERROR_LINE.search(line)
+            if found and line.lstrip().startswith("ERROR"):
+                samples.append(Sample(found[1], int(found[2]), found[3],
+                                      f"{block.source}:{block.line + offset}"))
+    for document in DOCUMENTS:
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+            for code in re.findall(r"`([^`]+)`", line):
+                found = ERROR_LINE.fullmatch(code)
+                if found:
                     samples.append(Sample(found[1], int(found[2]), found[3],
-                                          f"README.md:{block.line + offset}"))
-    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
-        for code in re.findall(r"`([^`]+)`", line):
-            found = ERROR_LINE.fullmatch(code)
-            if found:
-                samples.append(Sample(found[1], int(found[2]), found[3], f"README.md:{number}"))
+                                          f"{shown(document)}:{number}"))
     return samples
 
 
 # A mistake, given the sample's message: where in the file its line goes and what it says.
 # "fm" lines go in the front matter (under "parent" if nested), "body" lines in the text;
-# padding ("#" comments, blank lines) moves each to the line number the README names.
+# padding ("#" comments, blank lines) moves each to the line number the handbook names.
 @dataclass(frozen=True)
 class Mistake:
     place: str                # "fm" or "body"
@@ -511,7 +487,7 @@ def place(lines: list[str], start: int, items: list[tuple], pad: str,
         first = number - 1 - len(before)
         if first < start:
             pytest.fail(f"{source}: cannot put '{text}' at line {number} of the fixture "
-                        f"(the template already uses {start} lines): adapt tests/test_readme.py")
+                        f"(the template already uses {start} lines): adapt tests/test_handbook.py")
         lines[start:start] = [pad] * (first - start) + [*before, text, *after]
         start = number + len(after)
     return lines
@@ -526,7 +502,7 @@ def mistaken_file(path: str, samples: list[Sample]) -> str:
         mistake = _mistake(sample.message)
         if mistake is None:
             pytest.fail(f"{sample.source}: no way to rebuild the sample error "
-                        f"'{sample.message}': add a rule to _mistake() in tests/test_readme.py")
+                        f"'{sample.message}': add a rule to _mistake() in tests/test_handbook.py")
         mistakes.append((sample, mistake))
     for _, mistake in mistakes:
         if mistake.replaces:
@@ -553,12 +529,12 @@ def build_samples(tmp_path, samples: list[Sample]):
     files = {path.removeprefix("docs/"): mistaken_file(path, group)
              for path, group in by_path.items()}
     build = run_build(make_project(tmp_path, files))
-    assert build.returncode != 0, f"the README's sample mistakes built fine:\n{files}"
+    assert build.returncode != 0, f"the handbook's sample mistakes built fine:\n{files}"
     return build
 
 
 def as_pattern(message: str) -> str:
-    """A README message as a regex: '…' stands for text the README leaves out."""
+    """A documented message as a regex: '…' stands for text the handbook leaves out."""
     return ".*?".join(re.escape(part) for part in message.split("…"))
 
 
@@ -573,57 +549,87 @@ def assert_printed(build, samples: list[Sample]):
 
 
 def test_content_errors_block_is_exactly_what_the_build_prints(tmp_path):
-    block = example("Content errors", "text", "ERROR")
-    shown = [line for line in block.text.splitlines() if line.strip()]
+    block = example("content-errors.txt")
+    lines = [line for line in block.text.splitlines() if line.strip()]
     samples = content_block_samples()
     assert len(samples) >= 3, "the Content errors block lost its sample lines"
     build = build_samples(tmp_path, samples)
     printed = [line for line in build.output.splitlines() if line.startswith("ERROR")]
     # The whole block, spacing and the closing count included, is what the terminal shows.
-    assert printed == shown, "\n".join(["README:", *shown, "build:", *printed])
+    assert printed == lines, "\n".join(["handbook:", *lines, "build:", *printed])
 
 
-def test_landing_validation_samples(tmp_path):
-    samples = [s for s in readme_samples() if s.path.startswith("docs/landing/")]
-    assert len(samples) >= 2, "the landing pages' validation samples are gone from README.md"
-    assert_printed(build_samples(tmp_path, samples), samples)
+def other_samples() -> list[Sample]:
+    """The samples outside the Content errors block: landing pages' and those quoted in the text
+    (glossary, calls to action, UTM links)."""
+    block = {s.source for s in content_block_samples()}
+    return [s for s in documented_samples() if s.source not in block]
 
 
-def test_inline_error_samples(tmp_path):
-    """The errors quoted in the text (glossary, calls to action, UTM links)."""
-    samples = [s for s in readme_samples()
-               if not s.path.startswith("docs/landing/")
-               and not any(s.source == o.source for o in content_block_samples())]
-    assert len(samples) >= 3, [s.source for s in samples]
-    # Samples naming the same file are separate stories: build each file on its own.
-    by_file: dict[str, list[Sample]] = {}
+@pytest.fixture(scope="module")
+def samples_build(tmp_path_factory):
+    """Every sample outside the Content errors block, rebuilt as mistakes in as few builds as
+    possible (each build reports all its errors at once). A landing page's samples are one story
+    in one file; other samples naming the same file are separate stories, so they go to separate
+    builds."""
+    units: dict[str, list[Sample]] = {}
+    for sample in other_samples():
+        landing = sample.path.startswith("docs/landing/")
+        units.setdefault(sample.path if landing else f"{sample.path}:{sample.line}", []).append(sample)
+    buckets: list[list[Sample]] = []
+    for unit in units.values():
+        free = [b for b in buckets if all(s.path != unit[0].path for s in b)]
+        if free:
+            free[0].extend(unit)
+        else:
+            buckets.append(list(unit))
+    builds = []
+    for index, bucket in enumerate(buckets):
+        build = build_samples(tmp_path_factory.mktemp(f"samples{index}"), bucket)
+        builds.append((bucket, build))
+    return builds
+
+
+def assert_printed_somewhere(builds, samples: list[Sample]):
     for sample in samples:
-        by_file.setdefault(f"{sample.path}:{sample.line}", []).append(sample)
-    for index, group in enumerate(by_file.values()):
-        folder = tmp_path / str(index)
-        folder.mkdir()
-        assert_printed(build_samples(folder, group), group)
+        [build] = [build for bucket, build in builds if sample in bucket]
+        assert_printed(build, [sample])
+
+
+def test_landing_validation_samples(samples_build):
+    samples = [s for s in other_samples() if s.path.startswith("docs/landing/")]
+    assert len(samples) >= 2, "the landing pages' validation samples are gone from the handbook"
+    assert_printed_somewhere(samples_build, samples)
+
+
+def test_inline_error_samples(samples_build):
+    """The errors quoted in the text (glossary, calls to action, UTM links)."""
+    samples = [s for s in other_samples() if not s.path.startswith("docs/landing/")]
+    assert len(samples) >= 3, [s.source for s in samples]
+    assert_printed_somewhere(samples_build, samples)
 
 
 def content_block_samples() -> list[Sample]:
-    block = example("Content errors", "text", "ERROR")
-    lines = {f"README.md:{block.line + i}" for i in range(len(block.text.splitlines()))}
-    return [s for s in readme_samples() if s.source in lines]
+    block = example("content-errors.txt")
+    return [s for s in documented_samples() if s.source.startswith(block.source + ":")]
 
 
-def test_readme_error_lines_use_the_build_log_format():
+def test_error_lines_use_the_build_log_format():
     """Samples in code blocks look like the terminal: `ERROR   -  path:line: …`."""
-    for block in readme_blocks():
+    checked = 0
+    for block in error_blocks():
         for line in block.text.splitlines():
             if line.startswith("ERROR") and ERROR_LINE.search(line):
-                assert line.startswith("ERROR   -  "), f"README.md:{block.line}: {line}"
+                checked += 1
+                assert line.startswith("ERROR   -  "), f"{block.source}:{block.line}: {line}"
+    assert checked >= 5
 
 
-# --- names the README gives: commands, options, settings, files -----------------------------
+# --- names the handbook gives: commands, options, settings, files ---------------------------
 
 def test_command_line_synopsis_matches_the_real_options():
-    """Every option in the README's `approdo-leads` synopsis is one the command accepts."""
-    block = example("Command line", "bash", "approdo-leads")
+    """Every option in the handbook's `approdo-leads` synopsis is one the command accepts."""
+    block = example("approdo-leads.txt")
     commands: dict[str, list[str]] = {}
     current = ""
     for line in block.text.splitlines():
@@ -638,16 +644,20 @@ def test_command_line_synopsis_matches_the_real_options():
         assert result.returncode == 0, result.stderr
         for option in options:
             assert re.search(rf"{option}\b", result.stdout), \
-                f"README.md:{block.line}: 'approdo-leads {command}' has no option {option}"
+                f"{block.source}: 'approdo-leads {command}' has no option {option}"
 
 
-def test_benchmark_options_the_readme_names_exist():
-    text = README.read_text(encoding="utf-8")
+def documents_text() -> str:
+    return "\n".join(d.read_text(encoding="utf-8") for d in DOCUMENTS)
+
+
+def test_benchmark_options_the_handbook_names_exist():
+    text = documents_text()
     scripts = sorted(set(re.findall(r"bench/(\w+)\.py", text)))
-    assert scripts, "the README names no benchmark"
+    assert scripts, "the handbook names no benchmark"
     for script in scripts:
         path = ROOT / "bench" / f"{script}.py"
-        assert path.is_file(), f"README names bench/{script}.py, which does not exist"
+        assert path.is_file(), f"the handbook names bench/{script}.py, which does not exist"
         result = subprocess.run([sys.executable, str(path), "--help"], capture_output=True,
                                 text=True, cwd=ROOT, timeout=60)
         assert result.returncode == 0, result.stderr
@@ -657,20 +667,19 @@ def test_benchmark_options_the_readme_names_exist():
                 assert option in result.stdout, f"bench/{script}.py has no option {option}"
 
 
-def test_settings_the_readme_names_are_real():
+def test_settings_the_handbook_names_are_real():
     """`extra.approdo.…` keys are in mkdocs.yml or read by a hook (a default)."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Lenient)
     hooks = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "hooks").rglob("*.py"))
-    keys = set(re.findall(r"extra\.approdo\.([a-z_]+(?:\.[a-z_]+)*)",
-                          README.read_text(encoding="utf-8")))
-    assert keys, "the README names no extra.approdo settings"
+    keys = set(re.findall(r"extra\.approdo\.([a-z_]+(?:\.[a-z_]+)*)", documents_text()))
+    assert keys, "the handbook names no extra.approdo settings"
     for key in sorted(keys):
         node = config["extra"]["approdo"]
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         leaf = key.rsplit(".", 1)[-1]
         assert node is not None or re.search(rf"[\"']{leaf}[\"']", hooks), \
-            f"README names extra.approdo.{key}: not in mkdocs.yml and no hook reads '{leaf}'"
+            f"the handbook names extra.approdo.{key}: not in mkdocs.yml and no hook reads '{leaf}'"
 
 
 class _Lenient(yaml.SafeLoader):
@@ -680,25 +689,27 @@ class _Lenient(yaml.SafeLoader):
 _Lenient.add_multi_constructor("!", lambda loader, suffix, node: None)
 _Lenient.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
-# Paths the README names as possibilities, not as files of the repository.
+# Paths the handbook names as possibilities, not as files of the repository.
 HYPOTHETICAL = {"docs/robots.txt"}
 
 
-def test_files_the_readme_names_exist():
+def test_files_the_handbook_names_exist():
     missing = []
-    text = README.read_text(encoding="utf-8")
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = [(f"{shown(d)}:{n}", line) for d in DOCUMENTS
+             for n, line in enumerate(d.read_text(encoding="utf-8").splitlines(), 1)]
+    assert len(lines) > 500
+    for where, line in lines:
         for code in re.findall(r"`([^`]+)`", line):
             for word in code.split():
                 word = word.strip("(),;")
-                if not re.match(r"(hooks|overrides|tests|bench|leads|docs)/[\w./{},*<>-]*$", word) \
+                if not re.match(r"(hooks|overrides|tests|bench|leads|docs|locks|handbook)/[\w./{},*<>-]*$", word) \
                         or word in HYPOTHETICAL or re.search(r":\d", word):
                     continue
                 if word.startswith("docs/") and re.search(r"<|/x\.|\bx\.md", word):
                     continue    # an example name such as docs/landing/<slug>.md
                 if not _exists(word):
-                    missing.append(f"README.md:{number}: {word}")
-    assert not missing, "the README names files that do not exist:\n" + "\n".join(missing)
+                    missing.append(f"{where}: {word}")
+    assert not missing, "the handbook names files that do not exist:\n" + "\n".join(missing)
 
 
 def _exists(pattern: str) -> bool:
@@ -709,3 +720,53 @@ def _exists(pattern: str) -> bool:
                    for choice in alternatives[2].split(","))
     glob = re.sub(r"<[^>]+>", "*", pattern).rstrip("/")
     return any(ROOT.glob(glob)) or any(ROOT.glob("docs/" + glob))
+
+
+# --- the handbook site and the README ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory):
+    build = run_build(ROOT, "-f", "handbook/mkdocs.yml",
+                      site=tmp_path_factory.mktemp("handbook") / "site")
+    assert build.returncode == 0, build.output
+    return build.site
+
+
+def test_handbook_builds_strictly_with_every_page_in_the_nav(handbook):
+    built = sorted(p.parent.relative_to(handbook).as_posix()
+                   for p in handbook.rglob("index.html") if p.parent != handbook / "search")
+    sources = sorted(p.stem for p in (HANDBOOK / "docs").glob("*.md") if p.stem != "index")
+    assert len(sources) >= 12
+    assert built == sorted([".", *sources])
+    home = dom((handbook / "index.html").read_text(encoding="utf-8"))
+    nav = {resolve("", h).rstrip("/") for h in home.hrefs()}
+    for page in PAGES:
+        assert (page.stem if page.stem != "index" else "") in nav, page
+    # Offline and private: no web font, no request to another origin from the theme.
+    assert "fonts.googleapis" not in (handbook / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_example_is_shown_in_the_handbook(handbook):
+    """Each example file is included (not copied) in a page, and what a reader sees is it."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+    built = {p: words(dom(p.read_text(encoding="utf-8")).find("body").text())
+             for p in handbook.rglob("*.html")}
+    examples = sorted(EXAMPLES.iterdir())
+    assert len(examples) >= 7
+    for path in examples:
+        assert f'--8<-- "{path.name}' in sources, f"no page includes {shown(path)}"
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and "--8<--" not in line]
+        assert lines
+        assert any(all(words(line) in text for line in lines) for text in built.values()), \
+            f"{shown(path)} is not shown whole on any handbook page"
+    for text in built.values():
+        assert "--8<--" not in text
+
+
+def test_readme_is_short_and_leads_to_the_handbook():
+    text = README.read_text(encoding="utf-8")
+    assert 80 <= len(text.splitlines()) <= 150
+    assert "./dev serve" in text and "./dev test" in text
+    linked = set(re.findall(r"\]\((handbook/docs/[\w-]+\.md)", text))
+    assert {shown(p) for p in PAGES if p.stem != "index"} <= linked
