@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 LOCAL_HOST = "127.0.0.1"
+MISSING = "pagina-che-non-esiste/"   # a HostLikeFiles server answers with 404.html, status 404
 
 
 class QuietFiles(http.server.SimpleHTTPRequestHandler):
@@ -144,6 +145,44 @@ class OffSiteGuard:
     @property
     def urls(self) -> list[str]:
         return [b.url for b in self.blocked]
+
+
+# --- the pages to look at ----------------------------------------------------------------------
+
+def page_kinds(site: Path) -> dict[str, str]:
+    """One URL path per kind of page (plus every landing and thank-you page), discovered from
+    the built site so that content can change."""
+
+    def first(pattern: str, exclude: str = "", last: bool = False) -> str:
+        found = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob(pattern)
+                       if p.parent.name != exclude)
+        assert found, f"no page matches {pattern}"
+        return found[-1] if last else found[0]
+
+    kinds = {
+        "home": "",
+        "blog": "blog/",
+        "blog-page-2": "blog/page/2/",
+        "post": first("blog/2*/*/*/index.html", last=True),
+        "archive": first("blog/archive/*/*/index.html", last=True),
+        "category": first("blog/category/*/index.html"),
+        "author": first("blog/author/*/index.html"),
+        "tags": "tags/",
+        "guide": first("kb/*/index.html", exclude="glossario"),
+        "glossary": "kb/glossario/",
+        "bio": "bio/",
+        "go": first("go/*/index.html"),
+        "privacy": "privacy/",
+        "404": MISSING,
+    }
+    for landing in sorted(site.glob("landing/*/index.html")):
+        slug = landing.parent.name
+        kinds[f"landing {slug}"] = f"landing/{slug}/"
+        if (landing.parent / "grazie" / "index.html").is_file():
+            kinds[f"thanks {slug}"] = f"landing/{slug}/grazie/"
+    missing = [p for p in kinds.values() if p != MISSING and not (site / p / "index.html").is_file()]
+    assert not missing, missing
+    return kinds
 
 
 # --- axe-core: the one accessibility harness ---------------------------------------------------

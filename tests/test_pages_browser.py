@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from browser import OffSiteGuard, axe_violations, origin
+from browser import MISSING, OffSiteGuard, axe_violations, origin, page_kinds
 from conftest import Build
 
 pytestmark = pytest.mark.browser
@@ -30,45 +29,8 @@ pytestmark = pytest.mark.browser
 WIDTHS = (320, 360, 768, 1280)
 SCHEMES = ("light", "dark")
 HEIGHT = 800
-MISSING = "pagina-che-non-esiste/"   # served with the site's 404.html, status 404
 # Page kinds drawn with the brand's own stylesheets instead of Material's.
 STANDALONE = ("landing", "thanks", "bio", "go")
-
-
-def page_kinds(site: Path) -> dict[str, str]:
-    """One URL path per kind of page (plus every landing and thank-you page), discovered from
-    the built site so that content can change."""
-
-    def first(pattern: str, exclude: str = "", last: bool = False) -> str:
-        found = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob(pattern)
-                       if p.parent.name != exclude)
-        assert found, f"no page matches {pattern}"
-        return found[-1] if last else found[0]
-
-    kinds = {
-        "home": "",
-        "blog": "blog/",
-        "blog-page-2": "blog/page/2/",
-        "post": first("blog/2*/*/*/index.html", last=True),
-        "archive": first("blog/archive/*/*/index.html", last=True),
-        "category": first("blog/category/*/index.html"),
-        "author": first("blog/author/*/index.html"),
-        "tags": "tags/",
-        "guide": first("kb/*/index.html", exclude="glossario"),
-        "glossary": "kb/glossario/",
-        "bio": "bio/",
-        "go": first("go/*/index.html"),
-        "privacy": "privacy/",
-        "404": MISSING,
-    }
-    for landing in sorted(site.glob("landing/*/index.html")):
-        slug = landing.parent.name
-        kinds[f"landing {slug}"] = f"landing/{slug}/"
-        if (landing.parent / "grazie" / "index.html").is_file():
-            kinds[f"thanks {slug}"] = f"landing/{slug}/grazie/"
-    missing = [p for p in kinds.values() if p != MISSING and not (site / p / "index.html").is_file()]
-    assert not missing, missing
-    return kinds
 
 
 # --- what the page itself reports --------------------------------------------------------------
@@ -220,7 +182,7 @@ MATERIAL_BRAND = """() => {
   const probe = document.createElement("span");
   document.body.appendChild(probe);
   const token = name => { probe.style.color = `var(${name})`; return getComputedStyle(probe).color; };
-  const link = document.querySelector(".md-content .md-typeset a:not([class])");
+  const link = document.querySelector(".md-content .md-typeset p > a:not([class])");
   const result = {
     header: [getComputedStyle(document.querySelector(".md-header")).backgroundColor, token("--brand-sea")],
     link: link ? [getComputedStyle(link).color, token("--brand-link")] : null,
@@ -250,9 +212,7 @@ def matrix(kinds: dict[str, str], served_site: str, chromium) -> dict[str, Repor
             for kind, path in kinds.items():
                 if kind == "go":
                     continue  # below: it leaves for its landing page at once
-                began = time.perf_counter()
                 found = inspector.inspect(kind, path)
-                print(f"{scheme} {kind}: {time.perf_counter() - began:.1f} s", flush=True)
                 report.problems += [f"{kind} (/{path}): {p}" for p in found]
                 report.checked |= {(kind, scheme, w) for w in WIDTHS}
                 if kind.split()[0] not in STANDALONE and kind != "404":
