@@ -323,3 +323,64 @@ def test_canary_console_error_is_caught(kinds, served_site, chromium):
 def test_canary_missing_file_is_caught(kinds, served_site, chromium):
     problems, _ = _planted(served_site, chromium, "tags/", '<img src="nope.png" alt="">')
     assert any(p.startswith("HTTP 404:") and p.endswith("/tags/nope.png") for p in problems), problems
+
+
+# --- interactions ------------------------------------------------------------------------------
+
+def test_form_errors_are_italian_in_the_page_and_keep_what_was_typed(kinds, served_site,
+                                                                     open_page):
+    page = open_page(served_site + _a_landing(kinds), viewport={"width": 360, "height": 800})
+    form = page.locator("[data-landing-form]")
+    assert form.evaluate("f => f.noValidate") is True   # no browser bubble in its own language
+    email, name = page.locator("#ld-email"), page.locator("#ld-name")
+    name.fill("Giulia Ferraresi")
+    email.fill("giulia@")
+    form.locator("button[type=submit]").click()
+    email_error = page.locator('[data-field-error="email"]')
+    email_error.wait_for(state="visible")
+    assert email_error.inner_text() == ("Scrivi un indirizzo email completo, per esempio "
+                                        "nome@esempio.it.")
+    # The constraint API knows the message; the field is marked and nothing typed is lost.
+    assert email.evaluate("e => e.validationMessage") == email_error.inner_text()
+    assert email.get_attribute("aria-invalid") == "true"
+    assert (email.input_value(), name.input_value()) == ("giulia@", "Giulia Ferraresi")
+    assert page.evaluate("document.activeElement.id") == "ld-email"
+    assert page.locator("[data-landing-error]").inner_text() == "Controlla i campi evidenziati e riprova."
+    # Styled like the site: the error colour is the brand's error token.
+    colours = page.evaluate("""() => [getComputedStyle(document.querySelector('[data-field-error=email]')).color,
+        (() => { const p = document.createElement('p'); p.style.color = 'var(--brand-error)';
+                 document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; })()]""")
+    assert colours[0] == colours[1]
+    # Corrected, the message goes as the reader types.
+    email.fill("giulia@example.it")
+    email_error.wait_for(state="hidden")
+    assert email.get_attribute("aria-invalid") is None
+    # An empty required field says so.
+    name.fill("")
+    form.locator("button[type=submit]").click()
+    assert page.locator('[data-field-error="name"]').inner_text() == "Questo campo è obbligatorio."
+
+
+def test_glossary_term_shows_its_definition_on_tap_then_opens_on_second_tap(kinds, served_site,
+                                                                           open_page):
+    page = open_page(served_site + kinds["guide"], viewport={"width": 360, "height": 800},
+                     has_touch=True, is_mobile=True)
+    term = page.locator("a.approdo-glossary").first
+    start = page.url
+    term.scroll_into_view_if_needed()
+    term.tap()
+    tooltip = page.locator("[role=tooltip]").first
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().strip()
+    assert page.url == start   # the first tap did not leave the page
+    term.tap()
+    page.wait_for_url("**/kb/glossario/**")
+
+
+def test_glossary_term_shows_its_definition_on_keyboard_focus(kinds, served_site, open_page):
+    page = open_page(served_site + kinds["guide"], viewport={"width": 1280, "height": 800})
+    term = page.locator("a.approdo-glossary").first
+    term.focus()
+    tooltip = page.locator("[role=tooltip]")
+    tooltip.first.wait_for(state="visible")
+    assert tooltip.first.inner_text().strip()
