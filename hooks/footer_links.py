@@ -3,7 +3,7 @@
 Material's footer links (navigation.footer) and the <link rel=prev/next> of main.html follow the
 flattened navigation, in which the blog plugin's archive, category and author pages sit between
 the sections: the blog index said "Successivo: Giulia Ferraresi" and the guides' index
-"Precedente: febbraio 2025". Index pages (the home, section indexes, every blog listing) get no
+"Precedente: febbraio 2025". Index pages (home and tags, section indexes, blog listings) get no
 previous/next link: their own lists and pagination are the way on. Other pages skip index pages
 when looking for their neighbours.
 """
@@ -15,7 +15,9 @@ from mkdocs.plugins import event_priority
 
 
 def is_index(page) -> bool:
-    return isinstance(page, View) or bool(page.is_index)
+    """A page that lists others: a blog listing, a section index, or a top-level entry of the
+    navigation (home, tags), which readers reach from the tabs, not by paging."""
+    return isinstance(page, View) or bool(page.is_index) or page.parent is None
 
 
 def reading_order(chain: list) -> dict[int, tuple]:
