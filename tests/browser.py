@@ -114,15 +114,16 @@ class Blocked(NamedTuple):
 
 class OffSiteGuard:
     """A Playwright route handler that lets through requests to 127.0.0.1 (or, with ``only``,
-    to that one origin) and aborts and records every other one in ``blocked``."""
+    to that origin or those origins) and aborts and records every other one in ``blocked``."""
 
-    def __init__(self, only: str | None = None) -> None:
-        self.only = origin(only) if only else None
+    def __init__(self, only: str | tuple[str, ...] | None = None) -> None:
+        wanted = (only,) if isinstance(only, str) else (only or ())
+        self.only = {origin(url) for url in wanted}
         self.blocked: list[Blocked] = []
 
     def allows(self, url: str) -> bool:
         if self.only:
-            return origin(url) == self.only
+            return origin(url) in self.only
         return urlsplit(url).hostname == LOCAL_HOST
 
     def install(self, context):

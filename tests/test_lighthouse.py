@@ -21,7 +21,7 @@ import subprocess
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, page_kinds
-from conftest import ROOT, Build
+from conftest import ROOT, LiveSite
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +80,9 @@ def shortfalls(report: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reports(real_site: Build, served_site: str) -> dict[str, dict]:
-    kinds = page_kinds(real_site.site)
+def reports(live_site: LiveSite) -> dict[str, dict]:
+    served_site = live_site.url
+    kinds = page_kinds(live_site.site)
     landing = next(path for kind, path in kinds.items() if kind.startswith("landing"))
     pages = {"home": "", "post": kinds["post"], "landing": landing}
     found = {}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from browser import MISSING, OffSiteGuard, axe_violations, origin, page_kinds
-from conftest import Build
+from conftest import LiveSite
 
 pytestmark = pytest.mark.browser
 
@@ -194,14 +194,22 @@ MATERIAL_BRAND = """() => {
 
 
 @pytest.fixture(scope="module")
-def kinds(real_site: Build) -> dict[str, str]:
-    return page_kinds(real_site.site)
+def kinds(live_site: LiveSite) -> dict[str, str]:
+    return page_kinds(live_site.site)
 
 
 @pytest.fixture(scope="module")
-def matrix(kinds: dict[str, str], served_site: str, chromium) -> dict[str, Report]:
+def served_site(live_site: LiveSite) -> str:
+    """This module's pages come from the live site (with its receiver), not the plain one."""
+    return live_site.url
+
+
+@pytest.fixture(scope="module")
+def matrix(kinds: dict[str, str], live_site: LiveSite, chromium) -> dict[str, Report]:
     """Every page kind, per colour scheme, through every width, in one browser."""
-    guard = OffSiteGuard(only=served_site)
+    served_site = live_site.url
+    # The site and its lead receiver: every other request is aborted and reported.
+    guard = OffSiteGuard(only=(served_site, live_site.receiver))
     reports: dict[str, Report] = {}
     for scheme in SCHEMES:
         report = reports[scheme] = Report()
@@ -272,7 +280,7 @@ def test_short_link_forwards(kinds, served_site, open_page):
 
 def _planted(served_site: str, chromium, path: str, markup: str, **options):
     """Inspect ``path`` with ``markup`` planted before </body>; returns (problems, guard)."""
-    guard = OffSiteGuard(only=served_site)
+    guard = OffSiteGuard()  # 127.0.0.1 (the site and its receiver) only
     context = guard.install(chromium.new_context(**options))
 
     def plant(route):

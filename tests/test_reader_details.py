@@ -48,6 +48,16 @@ def test_stylesheets_take_every_colour_from_the_tokens(sheet: Path):
     assert HEX.findall(css) == [] and "rgb(" not in css
 
 
+def test_receiver_pages_wear_the_brand_too():
+    from leads import pages
+
+    html = pages.error_page("Controlla i dati", "Manca qualcosa.", [("Email", "obbligatoria")],
+                            "/landing/x/").decode("utf-8")
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert "--brand-sea: light-dark(" in style and "var(--brand-link)" in style
+    assert HEX.findall(style.split("--brand-radius")[1]) == []   # no colour outside the tokens
+
+
 def test_every_page_kind_loads_the_tokens_first(real_site: Build):
     go = next(p.parent for p in real_site.site.glob("go/*/index.html"))
     pages = ["", "landing/consulenza/", "landing/consulenza/grazie/", "bio/",

@@ -442,7 +442,8 @@ def test_author_page_and_section_labels_are_italian(site):
     nav_labels = {node.text() for node in nav.find_all("label") + nav.find_all("a")}
     assert {"Archivio", "Categorie", "Autori"} <= nav_labels
     html = site.read("blog/")
-    assert 'aria-label="Piè di pagina"' in html
+    # The footer's previous/next links, and their label, are on content pages (not listings).
+    assert 'aria-label="Piè di pagina"' in site.read("kb/guida/")
     assert "Authors" not in html and 'aria-label="Footer"' not in html
     assert "Realizzato con" in dom(html).find("div", "md-copyright").text()
     assert "Made with" not in html
