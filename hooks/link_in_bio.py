@@ -86,7 +86,7 @@ def on_page_context(context, page, config, nav):
             "title": landing.offer.headline or landing.title,
             "text": landing.description,
             "label": landing.submit,
-            "closes": format_date(landing.closes, "long", locale=locale) if landing.closes else "",
+            "closes": _closing_note(landing, locale),
         } for landing in landings],
         "posts": [{
             "href": tagged(post.url, page_slug(post.url)),
@@ -101,3 +101,13 @@ def on_page_context(context, page, config, nav):
 def _day(post) -> dt.date:
     created = post_date(post)
     return created.date() if isinstance(created, dt.datetime) else created
+
+
+def _closing_note(landing, locale: str) -> str:
+    """The closing day to show under an offer, unless its text already says it ("Iscrizioni
+    entro il 10 febbraio"): a visitor reads the deadline once."""
+    if not landing.closes:
+        return ""
+    if format_date(landing.closes, "d MMMM", locale=locale) in (landing.description or ""):
+        return ""
+    return format_date(landing.closes, "long", locale=locale)

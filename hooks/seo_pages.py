@@ -143,7 +143,7 @@ def _page_number(page) -> int:
 
 
 def section(page) -> str:
-    """The top navigation section a page belongs to ("Guide", "Blog & News"), or ''."""
+    """The top navigation section a page belongs to ("Guide", "Blog"), or ''."""
     for ancestor in reversed(page.ancestors or []):
         name = getattr(ancestor, "title", "")
         if name:

@@ -20,6 +20,7 @@ from approdo.project import Settings
 from approdo.social import site_landings
 
 TEMPLATE = "go.html"
+GO_STYLESHEETS = ("assets/stylesheets/brand.css", "assets/landing/landing.css")
 
 
 @event_priority(100)  # validators run first; content_errors reports them all at 90
@@ -42,7 +43,9 @@ def on_files(files, config):
         html = template.render(
             target=f"{get_relative_url(landing.url, link.url)}?{query}",
             title=landing.title, site_name=config.site_name, lang=lang,
-            metrics=_counting(config, link.slug, f"{landing.url}?{query}"))
+            metrics=_counting(config, link.slug, f"{landing.url}?{query}"),
+            # The landing page's own stylesheets: branded while it waits, and already cached.
+            stylesheets=[get_relative_url(sheet, link.url) for sheet in GO_STYLESHEETS])
         files.append(File.generated(config, link.url + "index.html", content=html))
     return files
 

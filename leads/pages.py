@@ -9,6 +9,13 @@ from __future__ import annotations
 from html import escape
 from string import Template
 
+from approdo import brand
+
+# Inlined: the receiver may run on another origin than the site, and one page needs no request.
+# A receiver installed without the site's sources shows the browser's default colours instead.
+BRAND_CSS = (brand.TOKENS_FILE.read_text(encoding="utf-8") if brand.TOKENS_FILE.is_file()
+             else "")
+
 PAGE = Template("""<!doctype html>
 <html lang="it">
 <head>
@@ -17,16 +24,16 @@ PAGE = Template("""<!doctype html>
 <meta name="robots" content="noindex">
 <title>$title</title>
 <style>
-  /* The site's brand colours (docs/assets/stylesheets/approdo.css): sea blue, coral accent. */
-  body { font: 1rem/1.5 system-ui, sans-serif; margin: 0; padding: 2rem 1rem; color: #1a1a1a; background: #fff;
-         border-top: .4rem solid #14506a; }
+$brand
+  /* The site's brand tokens above (overrides/assets/stylesheets/brand.css), light and dark. */
+  :root { color-scheme: light dark; }
+  body { font: 1rem/1.5 var(--brand-font); margin: 0; padding: 2rem 1rem; color: var(--brand-text);
+         background: var(--brand-bg); border-top: .4rem solid var(--brand-sea); }
   main { max-width: 36rem; margin: 0 auto; }
-  h1 { font-size: 1.5rem; color: #0c3a4e; }
-  a { color: #14506a; }
-  a:hover, a:focus { color: #c2410c; }
-  .hint { font-size: .875rem; opacity: .8; }
-  @media (prefers-color-scheme: dark) { body { color: #eee; background: #1b1e25; } h1 { color: #eee; }
-    a { color: #7cc4e2; } a:hover, a:focus { color: #ff9a6b; } }
+  h1 { font-size: 1.5rem; color: var(--brand-link); }
+  a { color: var(--brand-link); }
+  a:hover, a:focus { color: var(--brand-coral); }
+  .hint { font-size: .875rem; color: var(--brand-muted); }
 </style>
 </head>
 <body>
@@ -54,6 +61,7 @@ def error_page(title: str, message: str, errors: list[tuple[str, str]], back: st
     """The error page: a title, a message, the (label, problem) list and a link back."""
     items = "\n".join(ITEM.substitute(label=escape(lab), problem=escape(problem)) for lab, problem in errors)
     return PAGE.substitute(
+        brand=BRAND_CSS,
         title=escape(title),
         message=escape(message),
         errors=ERRORS.substitute(items=items) if errors else "",
@@ -65,6 +73,6 @@ def error_page(title: str, message: str, errors: list[tuple[str, str]], back: st
 
 def notice_page(title: str, message: str, link: str, link_label: str = "Vai al sito") -> bytes:
     """A page that tells the outcome of a link from an email (confirmation, withdrawal)."""
-    return PAGE.substitute(title=escape(title), message=escape(message), errors="",
+    return PAGE.substitute(brand=BRAND_CSS, title=escape(title), message=escape(message), errors="",
                            back=escape(link, quote=True), back_label=escape(link_label),
                            hint="").encode("utf-8")

@@ -248,3 +248,41 @@ def served_site(real_site):
     For a site built elsewhere, use ``browser.serve_directory(path)``."""
     with serve_directory(real_site.site) as url:
         yield url
+
+
+@dataclass
+class LiveSite:
+    """The sample site built for its own address and served, beside the real lead receiver."""
+
+    url: str        # the site's base URL, ending in /
+    receiver: str   # the receiver's origin (http://127.0.0.1:<port>)
+    site: Path
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> LiveSite:
+    """The sample site as a visitor meets it: built with its lead action pointing at
+    `python -m leads serve` (on a free port, as `./dev serve` does on 8001) and served like a
+    static host (gzip, 404.html). Landing pages talk to the receiver from the moment they load
+    (the proof-of-work challenge), so the browser checks need it running."""
+    tmp = tmp_path_factory.mktemp("live")
+    with serve_directory(tmp / "site") as url:
+        receiver = subprocess.Popen(
+            [sys.executable, "-m", "leads", "serve", "--port", "0", "--db",
+             str(tmp / "data" / "leads.sqlite3"), "--site-origin", url.rstrip("/"),
+             "--rate-limit", "0", "--quiet"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith(("APPRODO_SMTP", "APPRODO_LEADS"))})
+        try:
+            line = receiver.stdout.readline()
+            origin = line[line.index("http://127.0.0.1:"):].split("/leads")[0]
+            build = run_build(ROOT, "--site-dir", str(tmp / "site"),
+                              env={"APPRODO_LEAD_ACTION": f"{origin}/leads",
+                                   "APPRODO_SITE_URL": url})
+            assert build.returncode == 0, build.output
+            yield LiveSite(url, origin, tmp / "site")
+        finally:
+            receiver.terminate()
+            receiver.wait(timeout=20)
+            receiver.stdout.close()

@@ -19,6 +19,8 @@ from PIL import Image, ImageDraw
 
 from approdo.card_text import Faces, StackFont
 
+from approdo import brand
+
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes, so that cached cards are drawn again.
 RENDERER_VERSION = "2"
@@ -28,15 +30,18 @@ _TITLE_SIZES = (76, 68, 60, 54, 48, 44, 40)
 _TITLE_MAX_LINES = 4
 
 
+_BRAND = brand.load().colours
+
+
 @dataclass(frozen=True)
 class CardStyle:
-    """Colours of a card: the brand's sea blue and coral (docs/assets/stylesheets/approdo.css)."""
+    """Colours of a card: the brand tokens' light values (overrides/assets/stylesheets/brand.css)."""
 
-    background: str = "#14506a"
-    band: str = "#0c3a4e"
-    accent: str = "#c2410c"
-    text: str = "#ffffff"
-    muted: str = "#d5e2e8"
+    background: str = _BRAND["sea"].light
+    band: str = _BRAND["sea-dark"].light
+    accent: str = _BRAND["coral"].light
+    text: str = _BRAND["on-sea"].light
+    muted: str = _BRAND["line"].light
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ class GlossaryTreeprocessor(Treeprocessor):
         self._walk(root, used)
 
     def _linked_by_hand(self, root: etree.Element) -> set[str]:
-        """Anchors the author already links to; those links get the definition as tooltip."""
+        """Anchors the author already links to; those links get the definition as tooltip and
+        the class of the links the build adds, so both kinds look and behave the same."""
         used: set[str] = set()
         for link in root.iter("a"):
             anchor = self.target.links_to_glossary(link.get("href") or "")
@@ -92,8 +93,13 @@ class GlossaryTreeprocessor(Treeprocessor):
                 continue
             used.add(anchor)
             term = self.matcher.term_for_anchor(anchor)
-            if term is not None and not link.get("title"):
+            if term is None:
+                continue
+            if not link.get("title"):
                 link.set("title", term.definition)
+            classes = (link.get("class") or "").split()
+            if CSS_CLASS not in classes:
+                link.set("class", " ".join([*classes, CSS_CLASS]))
         return used
 
     def _walk(self, parent: etree.Element, used: set[str]) -> None:

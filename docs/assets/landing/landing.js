@@ -93,6 +93,47 @@
     (first || errorBox).focus();
   }
 
+  /* The browser's own validation speaks the browser's language, in its own bubble. The page
+     checks the same constraints (required, type=email, maxlength) through the constraint API
+     and shows its Italian messages in each field's slot; nothing typed is ever cleared. */
+  function problemOf(input) {
+    var validity = input.validity;
+    if (validity.valueMissing) return data.msgRequired;
+    if (validity.typeMismatch || validity.patternMismatch) return data.msgEmail;
+    if (validity.tooLong) return data.msgTooLong;
+    return "";
+  }
+
+  function checkField(input) {
+    input.setCustomValidity("");
+    var message = problemOf(input);
+    input.setCustomValidity(message);
+    var slot = form.querySelector('[data-field-error="' + CSS.escape(input.name) + '"]');
+    if (slot) {
+      slot.textContent = message;
+      slot.hidden = !message;
+    }
+    if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    return message;
+  }
+
+  function invalidFields() {
+    var errors = null;
+    form.querySelectorAll("[data-field-error]").forEach(function (slot) {
+      var input = field(slot.getAttribute("data-field-error"));
+      var message = input && input.willValidate ? checkField(input) : "";
+      if (message) (errors = errors || {})[input.name] = message;
+    });
+    return errors;
+  }
+
+  // With JavaScript the page validates; without it, the browser still does.
+  form.noValidate = true;
+  // A field marked wrong is checked again as it is corrected.
+  form.addEventListener("input", function (event) {
+    if (event.target.getAttribute("aria-invalid") === "true") checkField(event.target);
+  });
+
   function busy(on) {
     if (on) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
     if (!button) return;
@@ -206,6 +247,8 @@
     if (closeIfPast()) { event.preventDefault(); return; }
     event.preventDefault();
     clearErrors();
+    var invalid = invalidFields();
+    if (invalid) { showError(data.msgInvalid, invalid); return; }
     busy(true);
     signals().then(function (extra) {
       var payload = body(extra);
