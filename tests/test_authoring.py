@@ -17,7 +17,7 @@ import pytest
 
 from approdo import cli
 from conftest import ROOT, epoch, make_project, run_build
-from test_landing import dom
+from dom import dom
 from test_validation import post
 
 
@@ -362,7 +362,7 @@ def test_calendar_html_chart_in_the_brand_colours(tmp_path, approdo):
     root = dom(html)
     bars = [node for node in root.iter() if node.tag == "rect"]
     assert len(bars) == 12
-    labels = [group.find("title").text for group in root.find_all("g")]
+    labels = [group.find("title").text() for group in root.find_all("g")]
     assert labels[6] == "2026-W49: 2 posts" and labels[11] == "2027-W01: 0 posts, this week so far"
     below = [bar for bar in bars if bar.attrs["fill"] == "#c2410c"]  # coral: below target
     assert len(below) == 9
