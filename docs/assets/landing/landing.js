@@ -143,7 +143,7 @@
 
   /* Spam signals for the bundled receiver (leads/spam.py): how long the page was open, and the
      answer to its proof-of-work challenge (ALTCHA's protocol: the number whose SHA-256, after
-     the salt, is the challenge), worked out while the visitor reads. A post never waits for
+     the salt, is the challenge), worked out while the visitor fills in the form. A post never waits for
      them more than a few seconds, and goes without them if they fail. */
   var openedAt = Date.now();
   var proof = null;
@@ -187,7 +187,7 @@
     var extra = {};
     extra[data.elapsedField] = String(Date.now() - openedAt);
     // Challenges last an hour on the receiver: ask for a new one well before that.
-    if (proof && Date.now() - proof.at > 20 * 60 * 1000) startProof();
+    if (!proof || Date.now() - proof.at > 20 * 60 * 1000) startProof();
     if (!proof) return Promise.resolve(extra);
     var late = new Promise(function (resolve) { setTimeout(function () { resolve(""); }, 5000); });
     return Promise.race([proof.answer, late]).then(function (answer) {
@@ -300,7 +300,11 @@
 
   if (!closeIfPast()) {
     fillAttribution();
-    startProof();
+    // The proof of work starts when the visitor first reaches the form, not while the page
+    // loads: on a slow phone the hashing would compete with the first paint.
+    ["focusin", "pointerdown"].forEach(function (type) {
+      form.addEventListener(type, function () { if (!proof) startProof(); }, { once: true });
+    });
     countView();
   }
 })();
