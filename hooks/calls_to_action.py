@@ -69,6 +69,9 @@ def on_page_markdown(markdown, page, config, files):
     return cta.replace_directives(markdown, placeholder)
 
 
+# After the blog plugin's on_page_content (0) has counted the post's reading time: the boxes
+# are not part of the article.
+@event_priority(-10)
 def on_page_content(html, page, config, files):
     if "<!-- approdo:cta " not in html:
         return html

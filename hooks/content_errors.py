@@ -1,8 +1,9 @@
 """Fail the build once, listing every content error the validating hooks collected.
 
-Validating hooks run their ``on_files`` at priority 100 and add to ``approdo.errors.REPORT``;
-this hook reports at priority 90, after all of them and before Material's blog plugin (-50),
-which would otherwise crash with a traceback on some of the same mistakes.
+Validating hooks run their ``on_files`` at priority 100 (or 95, those that also add generated
+pages) and add to ``approdo.errors.REPORT``; this hook reports at priority 90, after all of them
+and before Material's blog plugin (-50), which would otherwise crash with a traceback on some of
+the same mistakes.
 """
 
 from __future__ import annotations

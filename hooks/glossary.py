@@ -53,9 +53,10 @@ def on_files(files, config):
     return files
 
 
+# Before Material's blog plugin (-50) builds the converter for the post's excerpt: the excerpt
+# gets the same links as the post.
+@event_priority(0)
 def on_page_markdown(markdown, page, config, files):
-    # Default priority, so this runs before Material's blog plugin (-50) builds the converter
-    # for the post's excerpt: the excerpt gets the same links as the post.
     if _extension is not None:
         _extension.select(page.file.src_uri if _links_terms(page) else None)
     return markdown

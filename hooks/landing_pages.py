@@ -54,7 +54,9 @@ def _site_url(config) -> str:
     return config.site_url or "http://127.0.0.1:8000/"
 
 
-@event_priority(100)  # collect errors before content_errors (90) reports them all at once
+# 95: after validate_content (100), which checks links against authored files only, so a
+# link to a page generated here stays an error; before content_errors (90) reports.
+@event_priority(95)
 def on_files(files, config):
     # The same functions `approdo check` runs, over the files MkDocs found.
     settings = Settings.from_mkdocs(config)

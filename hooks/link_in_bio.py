@@ -37,7 +37,10 @@ def on_config(config):
     return config
 
 
-@event_priority(100)  # validators first: a real bio.md would be silently replaced
+# 95: after validate_content (100), which checks links against authored files only, so a
+# link to bio.md stays an error; before content_errors (90) reports a real bio.md (which
+# this would otherwise silently replace).
+@event_priority(95)
 def on_files(files, config):
     root = Path(config.config_file_path).parent
     existing = files.get_file_from_path(SRC)

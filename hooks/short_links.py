@@ -23,7 +23,9 @@ TEMPLATE = "go.html"
 GO_STYLESHEETS = ("assets/stylesheets/brand.css", "assets/landing/landing.css")
 
 
-@event_priority(100)  # validators run first; content_errors reports them all at 90
+# 95: after validate_content (100), which checks links against authored files only, so a
+# link to a page generated here stays an error; before content_errors (90) reports.
+@event_priority(95)
 def on_files(files, config):
     root = Path(config.config_file_path).parent
     landings = site_landings(config.docs_dir, config.extra, root).valid

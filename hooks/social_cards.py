@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 import seo_pages
 from approdo import card_text, cards
@@ -78,6 +79,7 @@ def on_files(files, config):
 
 # on_env: every page (and Material's generated views) has been read, so titles are known,
 # and nothing has been rendered yet, so the sitemap, feeds and heads can all use the cards.
+@event_priority(0)  # before seo.on_env (-10), which reads each page's meta["approdo_card"]
 def on_env(env, config, files):
     site = seo_pages.site(config)
     brand = site.brand.get("name") or site.name

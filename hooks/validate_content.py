@@ -35,7 +35,9 @@ def on_config(config):
     return config
 
 
-@event_priority(100)  # before content_errors (90) reports, and before the blog plugin (-50)
+# First (100): before the hooks that add generated pages (95), so links are checked against the
+# authored files only, as `approdo check` does; before content_errors (90) and the blog (-50).
+@event_priority(100)
 def on_files(files, config):
     # The same function `approdo check` runs, over the files MkDocs found.
     sources = [content_check.Source(file.src_uri, Path(file.abs_src_path))
