@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .export import record
 from .storage import DUPLICATE, ERASURE, SPAM, Store
 
 NONE = "(none)"       # a lead that came without that campaign parameter
@@ -27,7 +28,8 @@ DIMENSIONS = (
 class Stats:
     total: int = 0
     stored: int = 0
-    marketing_consent: int = 0
+    marketing_consent: int = 0      # confirmed by double opt-in and not withdrawn
+    consent_unconfirmed: int = 0    # box ticked, confirmation link not (yet) followed
     retired: int = 0
     spam: int = 0
     duplicates: int = 0
@@ -46,6 +48,7 @@ class Stats:
             "total": self.total,
             "stored": self.stored,
             "marketing_consent": self.marketing_consent,
+            "marketing_consent_unconfirmed": self.consent_unconfirmed,
             "erased_or_expired": self.retired,
             "spam": self.spam,
             "duplicates": self.duplicates,
@@ -59,7 +62,10 @@ def compute(store: Store, landings: tuple[str, ...] = (), since: datetime | None
     stats = Stats()
     for lead in store.leads(landings, since, until):
         stats.stored += 1
-        stats.marketing_consent += lead["marketing_consent"]
+        # The same rule as the export: a ticked box alone is not a consent (leads/optin.py).
+        confirmed = bool(record(lead)["marketing_consent"])
+        stats.marketing_consent += confirmed
+        stats.consent_unconfirmed += bool(lead["marketing_consent"]) and not confirmed
         _add(stats, lead["received_at"][:10], lead["landing"], lead["utm_source"], lead["utm_campaign"], 1)
     for row in store.retired(landings, since, until):
         stats.retired += row["count"]
@@ -87,7 +93,8 @@ def render(stats: Stats) -> str:
     lines = [
         f"Leads: {stats.total}"
         + (f" ({stats.retired} erased or expired, kept as anonymous counts)" if stats.retired else ""),
-        f"Marketing consent: {stats.marketing_consent} of {stats.stored} stored leads",
+        f"Marketing consent confirmed by double opt-in: {stats.marketing_consent} of {stats.stored} stored"
+        f" leads ({stats.consent_unconfirmed} more ticked the box but have not confirmed)",
         f"Suspected spam (kept in quarantine): {stats.spam}; repeated posts merged: {stats.duplicates}; "
         f"erasure requests: {stats.erasure_requests}",
     ]

@@ -106,7 +106,9 @@ def test_stats_per_landing_source_campaign_and_day(db, capsys):
     code, out, _ = run(capsys, "stats", "--db", str(db), "--json")
     assert code == 0
     stats = json.loads(out)
-    assert stats["total"] == 5 and stats["marketing_consent"] == 4
+    # Only Carla confirmed by double opt-in; three more ticked the box (Dario did not).
+    assert stats["total"] == 5 and stats["marketing_consent"] == 1
+    assert stats["marketing_consent_unconfirmed"] == 3
     assert stats["by_landing"] == {"guida-gratuita": 3, "consulenza": 2}
     assert stats["by_utm_source"] == {"facebook": 2, "(none)": 1, "instagram": 1, "linkedin": 1}
     assert stats["by_utm_campaign"] == {"(none)": 1, "archivio": 1, "b2b": 1, "guida": 1, "reel-ottobre": 1}
@@ -119,7 +121,8 @@ def test_stats_table_is_readable(db, capsys):
     code, out, _ = run(capsys, "stats", "--db", str(db), "--since", "2026-11-01", "--until", "2026-11-30")
     assert code == 0
     assert out.startswith("Leads: 4\n")
-    assert "Marketing consent: 3 of 4 stored leads" in out
+    assert ("Marketing consent confirmed by double opt-in: 1 of 4 stored leads"
+            " (2 more ticked the box but have not confirmed)") in out
     section = out.split("Leads per landing page\n")[1].split("\n\n")[0].splitlines()
     assert section == ["  consulenza      2", "  guida-gratuita  2"]  # ties in name order
     assert "Leads per day (UTC)\n  2026-11-02  2\n  2026-11-03  2\n" in out
