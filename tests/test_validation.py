@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from approdo import content_schema
+from approdo import content_schema, links
 from approdo.frontmatter import parse
 from conftest import make_project, run_build
 
@@ -183,3 +183,14 @@ def test_drafts_do_not_count_as_slug_duplicates_but_published_posts_do():
     assert [e.path for e in content_schema.duplicate_slugs(slugs)] == ["b.md"]
     explicit = parse(post("Altro", date="date: 2025-05-04\nslug: stesso"))
     assert content_schema.post_slug("c.md", explicit).slug == "stesso"
+
+
+def test_anchor_hint_names_a_headings_own_id_not_its_slug():
+    # The author wrote the anchor Material would give the heading; the heading sets its own id.
+    guide = "# Guida\n\n## Perché l'azienda è qui {#motivi}\n\nTesto.\n"
+    errors = links.check_links("docs/a.md", "a.md", "[vedi](guida.md#perché-lazienda-è-qui)\n", 5,
+                               {"a.md": "", "guida.md": guide}, set())
+    assert [str(e) for e in errors] == [
+        "docs/a.md:5: broken link 'guida.md#perché-lazienda-è-qui' (docs/guida.md has no anchor "
+        "#perché-lazienda-è-qui: that heading sets its own anchor, #motivi)"
+    ]

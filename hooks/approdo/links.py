@@ -149,8 +149,13 @@ def _anchor_hint(fragment: str, body: str, ids: set[str], shown: str) -> str:
     closest anchor of the page."""
     for heading in headings(body):
         text = plain(heading)
-        if fragment in (default_slugify(text, "-"), slugify_unicode(text, "-")):
-            return (f"{shown} has no anchor #{fragment}: Approdo's anchors turn accents into plain "
-                    f"letters and apostrophes into hyphens, so that heading is #{slugify(text)}")
+        if fragment not in (default_slugify(text, "-"), slugify_unicode(text, "-")):
+            continue
+        explicit = _ATTR_ID.search(heading)
+        if explicit:
+            return (f"{shown} has no anchor #{fragment}: that heading sets its own anchor, "
+                    f"#{explicit.group('id')}")
+        return (f"{shown} has no anchor #{fragment}: Approdo's anchors turn accents into plain "
+                f"letters and apostrophes into hyphens, so that heading is #{slugify(text)}")
     close = difflib.get_close_matches(fragment, sorted(ids), n=1)
     return f"{shown} has no heading with the anchor #{fragment}" + (f"; did you mean #{close[0]}?" if close else "")
