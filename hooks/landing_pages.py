@@ -2,8 +2,9 @@
 generate a thank-you page for each at ``landing/<slug>/grazie/`` in memory (and, for an event,
 its calendar file ``landing/<slug>/<slug>.ics``).
 
-The schema and every rule live in ``approdo.landing``; this module only connects them to
-MkDocs events. Markup is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
+The schema lives in ``approdo.landing``, its rules in ``approdo.landing_validation`` and the
+form's data in ``approdo.form_view``; this module only connects them to MkDocs events. Markup
+is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import yaml
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
-from approdo import clock
-from approdo import consent_ledger, content_check, events, form_manifest
+from approdo import (clock, consent_ledger, content_check, events, form_manifest, form_view,
+                     landing_validation, lead_form)
 from approdo import landing as model
-from approdo import lead_form
 from approdo.errors import REPORT
 from approdo.frontmatter import parse
 from approdo.project import Settings
@@ -111,7 +111,7 @@ def on_files(files, config):
 def _read_landing(file: File, settings: Settings, defaults: model.LandingDefaults,
                   files) -> model.Landing | None:
     """Validate one landing page into REPORT; the Landing if it has no error."""
-    landing, errors = model.parse_landing(settings.shown(file.src_uri), file.content_string, defaults,
+    landing, errors = landing_validation.parse_landing(settings.shown(file.src_uri), file.content_string, defaults,
                                           src_path=file.src_uri)
     REPORT.extend(errors)
     if landing is None:
@@ -203,7 +203,7 @@ def on_page_context(context, page, config, nav):
     context["landing_kind"] = kind
     context["landing_closed"] = landing.is_closed(now)
     if landing.closes:
-        context["landing_closes"] = model.italian_date(landing.closes)
+        context["landing_closes"] = events.italian_date(landing.closes)
     elif landing.closes_at:  # an event without `closes`: sign-ups end when it starts
         context["landing_closes"] = events.closing_text(landing.closes_at)
     else:
@@ -212,7 +212,7 @@ def on_page_context(context, page, config, nav):
                                 if landing.event else None)
     context["landing_consent_text"] = _versions["consent_text"]
     page_url = (site_url.rstrip("/") + "/" + landing.url) if site_url else ""
-    context["landing_form"] = model.form_view(landing, _versions["consent_version"],
+    context["landing_form"] = form_view.form_view(landing, _versions["consent_version"],
                                               _versions["privacy_version"], next_url, page_url)
     context["landing_privacy_url"] = _versions["privacy_url"]
     return context

@@ -16,6 +16,7 @@ from typing import Any
 from material.plugins.blog.structure import Archive, Category, Post, Profile, View
 
 from approdo import landing as landing_model
+from approdo.landing_validation import load_landings
 from approdo.seo import page_dates, plain_text, to_datetime
 from approdo.social import front_matter
 
@@ -169,7 +170,7 @@ class Site:
 def site(config) -> Site:
     extra = (config.extra or {}).get("approdo", {}) or {}
     language = (config.theme.get("language") or "it").split("-")[0]
-    landings, _ = landing_model.load_landings(config.docs_dir, extra.get("leads"))
+    landings, _ = load_landings(config.docs_dir, extra.get("leads"))
     site_url = config.site_url or "http://127.0.0.1:8000/"
     return Site(
         root=Path(config.config_file_path).parent,

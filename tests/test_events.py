@@ -15,6 +15,7 @@ import pytest
 
 from approdo import events
 from approdo import landing as model
+from approdo import landing_validation
 from approdo.seo import plain_text
 from browser import serve_directory
 from conftest import make_project, run_build
@@ -105,7 +106,7 @@ def test_ics_uid_depends_on_slug_and_host_only():
 # --- when the offer closes --------------------------------------------------------------------
 
 def _landing(extra: str) -> model.Landing:
-    landing, errors = model.parse_landing("docs/landing/evento.md", fixture_landing(extra=extra),
+    landing, errors = landing_validation.parse_landing("docs/landing/evento.md", fixture_landing(extra=extra),
                                           {"action": DEFAULT_ACTION})
     assert errors == [], errors
     return landing

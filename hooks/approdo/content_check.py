@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from approdo import content_schema, cta, glossary, short_codes, social_kit
 from approdo import landing as landing_model
-from approdo import links, material_extra
+from approdo import landing_validation, links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import FrontMatter, parse
 from approdo.project import Settings
@@ -169,13 +169,13 @@ def download_error(settings: Settings, landing: landing_model.Landing, exists) -
 def default_action_errors(settings: Settings) -> list[ContentError]:
     """The site-wide action (possibly from APPRODO_LEAD_ACTION) obeys the same rule as a page's."""
     action = landing_defaults(settings).action
-    problem = landing_model.action_problem(action) if action else "no form action"
+    problem = landing_validation.action_problem(action) if action else "no form action"
     if not problem:
         return []
     return [ContentError(settings.config_file.name,
                          _config_line(settings, "extra.approdo.leads.action"),
                          f"extra.approdo.leads.{problem.replace('form action', 'action')}"
-                         " (set here or by APPRODO_LEAD_ACTION)", landing_model.ACTION_EXPECTED)]
+                         " (set here or by APPRODO_LEAD_ACTION)", landing_validation.ACTION_EXPECTED)]
 
 
 def consent_errors(settings: Settings, privacy_page: str, has_privacy: bool) -> list[ContentError]:
@@ -448,7 +448,7 @@ def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentEr
     for source in sources:
         if not landing_model.is_landing_path(source.src_uri):
             continue
-        landing, problems = landing_model.parse_landing(
+        landing, problems = landing_validation.parse_landing(
             settings.shown(source.src_uri), source.text, landing_defaults(settings),
             src_path=source.src_uri)
         errors += problems

@@ -98,9 +98,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        # "0x_" and "0b_" match YAML 1.1's int pattern but are no number: PyYAML raises a bare
+        # ValueError. Keep the text, as for a date that does not exist.
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                  _UniqueKeyLoader.construct_yaml_timestamp)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
 
 
 def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[str, str],
