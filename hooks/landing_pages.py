@@ -18,11 +18,11 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from approdo import (clock, consent_ledger, content_check, events, form_manifest, form_view,
-                     landing_validation, lead_form)
+                     landing_validation, lead_form, seo)
 from approdo import landing as model
 from approdo.errors import REPORT
 from approdo.frontmatter import parse
-from approdo.project import Settings
+from approdo.project import Settings, site_root
 
 log = logging.getLogger("mkdocs.hooks.landing_pages")
 
@@ -48,10 +48,6 @@ def on_config(config):
 
 def _settings(config) -> dict:
     return (config.extra.get("approdo") or {})
-
-
-def _site_url(config) -> str:
-    return config.site_url or "http://127.0.0.1:8000/"
 
 
 # 95: after validate_content (100), which checks links against authored files only, so a
@@ -92,9 +88,9 @@ def on_files(files, config):
     # and each landing page's title and autoresponder.
     files.append(File.generated(config, consent_ledger.VERSIONS_PATH, content=consent_ledger.versions_document(
         _versions["consent_text"], _versions["privacy_text"],
-        consent_ledger.absolute(_site_url(config), _versions["privacy_url"]))))
+        consent_ledger.absolute(site_root(config.site_url), _versions["privacy_url"]))))
     files.append(File.generated(config, consent_ledger.LANDINGS_PATH, content=consent_ledger.landings_document(
-        _landings.values(), _site_url(config))))
+        _landings.values(), site_root(config.site_url))))
     for landing in _landings.values():
         src_uri = f"{model.LANDING_DIR}/{landing.slug}/{model.THANKS_SEGMENT}.md"
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
@@ -159,12 +155,12 @@ def _ics(landing: model.Landing, config) -> str:
     env.filters.update(ics_text=events.ics_text, ics_param=events.ics_param,
                        ics_local=events.ics_local, ics_utc=events.ics_utc)
     brand = _settings(config).get("brand") or {}
-    site_url = _site_url(config)
+    site_url = site_root(config.site_url)
     rendered = env.get_template(ICS_TEMPLATE).render(
         landing=landing, event=landing.event, config=config,
         uid=events.ics_uid(landing.slug, site_url),
         stamp=_stamps[landing.slug],
-        url=site_url.rstrip("/") + "/" + landing.url,
+        url=seo.absolute(site_url, landing.url),
         tzid=events.TIMEZONE,
         organizer=str(brand.get("name") or config.site_name),
         organizer_email=str(brand.get("email") or ""),
@@ -196,8 +192,9 @@ def on_page_context(context, page, config, nav):
         kind = "thanks"
     if landing is None:
         return context
+    # Without site_url a plain post is sent to the thank-you page by path, and records no page.
     site_url = config.site_url or ""
-    next_url = (site_url.rstrip("/") + "/" + landing.thanks_url) if site_url else "/" + landing.thanks_url
+    next_url = seo.absolute(site_url, landing.thanks_url) if site_url else "/" + landing.thanks_url
     now = clock.now()
     context["landing"] = landing
     context["landing_kind"] = kind
@@ -211,8 +208,8 @@ def on_page_context(context, page, config, nav):
     context["landing_event"] = (events.view(landing.event, model.ics_url(landing.slug))
                                 if landing.event else None)
     context["landing_consent_text"] = _versions["consent_text"]
-    page_url = (site_url.rstrip("/") + "/" + landing.url) if site_url else ""
+    page_url = seo.absolute(site_url, landing.url) if site_url else ""
     context["landing_form"] = form_view.form_view(landing, _versions["consent_version"],
-                                              _versions["privacy_version"], next_url, page_url)
+                                                  _versions["privacy_version"], next_url, page_url)
     context["landing_privacy_url"] = _versions["privacy_url"]
     return context

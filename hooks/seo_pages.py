@@ -17,6 +17,7 @@ from material.plugins.blog.structure import Archive, Category, Post, Profile, Vi
 
 from approdo import landing as landing_model
 from approdo.landing_validation import load_landings
+from approdo.project import site_root
 from approdo.seo import page_dates, plain_text, to_datetime
 from approdo.social import front_matter
 
@@ -171,11 +172,10 @@ def site(config) -> Site:
     extra = (config.extra or {}).get("approdo", {}) or {}
     language = (config.theme.get("language") or "it").split("-")[0]
     landings, _ = load_landings(config.docs_dir, extra.get("leads"))
-    site_url = config.site_url or "http://127.0.0.1:8000/"
     return Site(
         root=Path(config.config_file_path).parent,
         docs_dir=Path(config.docs_dir),
-        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        site_url=site_root(config.site_url),
         name=config.site_name,
         description=plain_text(config.site_description or ""),
         language=language,

@@ -29,6 +29,15 @@ BLOG_DEFAULTS = {
     "post_url_date_format": "yyyy/MM/dd",
     "categories_allowed": [],
 }
+# Where `mkdocs serve` publishes by default: the base of absolute URLs (feeds, sitemap, calendar
+# files, structured data) when mkdocs.yml sets no site_url.
+PREVIEW_URL = "http://127.0.0.1:8000/"
+
+
+def site_root(site_url: str | None) -> str:
+    """The address absolute URLs are built on, ending in "/": ``site_url`` or the preview's."""
+    url = site_url or PREVIEW_URL
+    return url if url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
