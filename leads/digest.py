@@ -18,7 +18,7 @@ from pathlib import Path
 from . import mailer, outbox
 from .config import SettingsError
 from .loop_settings import ENV_NOTIFY, ENV_SENDER, LoopSettings
-from .report import Report
+from .report import Report, Row
 from .report_page import italian_day, italian_percent, render_html
 from .storage import Store, utcnow
 
@@ -35,7 +35,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def summary(report: Report) -> str:
     """The body: the week's funnel in a few lines of Italian."""
-    t, before = report.totals, report.totals.previous
+    t = report.totals
+    # The report always compares with the period before; an empty row reads as zeros.
+    before = t.previous if t.previous is not None else Row(t.key)
     last_day = report.period.end - timedelta(days=1)
     lines = [
         f"Ecco come è andata dal {italian_day(report.period.start)} al {italian_day(last_day)}",

@@ -67,7 +67,7 @@ def week_chart(report: Report) -> dict[str, object]:
     bars, labels = [], []
     for index, (week, leads) in enumerate(weeks):
         x = c["left"] + index * slot + slot * 0.2
-        y = c["top"] + plot_h
+        y: float = c["top"] + plot_h
         for channel in report.channels:
             count = leads.get(channel, 0)
             if not count:

@@ -156,10 +156,13 @@ def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str) or part.get_filename() is not None:
             raise RequestError(400, "Il modulo non accetta file allegati.")
+        payload = part.get_payload(decode=True)  # None for a part that is itself multipart
         try:
-            value = part.get_payload(decode=True).decode("utf-8")
-        except (AttributeError, UnicodeDecodeError):
-            raise RequestError(400, "Il contenuto della richiesta non è leggibile.") from None
+            value = payload.decode("utf-8") if isinstance(payload, bytes) else None
+        except UnicodeDecodeError:
+            value = None
+        if value is None:
+            raise RequestError(400, "Il contenuto della richiesta non è leggibile.")
         pairs.append((name, value))
     return pairs
 

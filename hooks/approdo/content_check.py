@@ -415,7 +415,8 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
         errors += glossary_terms(settings, glossary_source.text)[1]
 
     for source in sources:
-        errors.append(preview_image(settings, source.src_uri, source.fm, locate)[0])
+        if (image_error := preview_image(settings, source.src_uri, source.fm, locate)[0]):
+            errors.append(image_error)
         if (source.fm.data and "social" in source.fm.data
                 and not landing_model.is_landing_path(source.src_uri)):
             errors += social_kit.check_social(settings.shown(source.src_uri), source.fm.data["social"], source.fm.line)
@@ -424,11 +425,11 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
             errors += social_kit.check_social(settings.shown(landing.src_path), landing.social, landing.line)
     errors += short_link_errors(settings, landings.valid)
     go_dir = settings.docs_dir / short_codes.GO_DIR
-    errors += [short_link_folder_error(settings, path.relative_to(settings.docs_dir).as_posix())
-               for path in sorted(go_dir.rglob("*")) if path.is_file()]
+    errors += [error for path in sorted(go_dir.rglob("*")) if path.is_file()
+               if (error := short_link_folder_error(settings, path.relative_to(settings.docs_dir).as_posix()))]
     if locate(BIO_PAGE):
         errors.append(bio_page_error(settings))
-    return sorted({error for error in errors if error is not None})
+    return sorted(set(errors))
 
 
 def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentError]:

@@ -156,8 +156,8 @@ def parse(text: str) -> FrontMatter:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
-        return FrontMatter(None, body=body, body_line=body_line, error=exc.problem,
-                           error_line=exc.problem_mark.line + offset)
+        return FrontMatter(None, body=body, body_line=body_line, error=str(exc.problem),
+                           error_line=(exc.problem_mark.line if exc.problem_mark else 0) + offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else offset
@@ -172,7 +172,7 @@ def parse(text: str) -> FrontMatter:
     finally:
         if loader is not None:
             loader.dispose()
-    if data is None:
+    if data is None or node is None:
         return FrontMatter(data={}, body=body, body_line=body_line)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"

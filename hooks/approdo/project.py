@@ -115,11 +115,14 @@ class _ConfigLoader(yaml.SafeLoader):
 
 
 def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
+    if isinstance(node, yaml.SequenceNode):
         items = loader.construct_sequence(node, deep=True)
         names, default = items[:-1] if len(items) > 1 else items, items[-1] if len(items) > 1 else None
+    elif isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        raise yaml.constructor.ConstructorError(None, None, "!ENV takes a variable name or a list of "
+                                                "names and a default", node.start_mark)
     for name in names:
         if str(name) in os.environ:
             return os.environ[str(name)]

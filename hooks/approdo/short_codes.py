@@ -83,7 +83,7 @@ def short_links_for(slug: str, landing_url: str, overrides: Mapping[str, Any]) -
     for channel, medium in CHANNELS.items():
         custom = overrides.get(channel)
         usable = isinstance(custom, str) and re.fullmatch(CODE_PATTERN, custom) is not None
-        code = custom if usable else derived_code(slug, channel)
+        code = custom if isinstance(custom, str) and usable else derived_code(slug, channel)
         target = tracked_url(landing_url, channel, medium, slug)
         links.append(ShortLink(code, slug, channel, target, custom=usable))
     return links
