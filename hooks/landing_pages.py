@@ -9,7 +9,6 @@ is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path, PurePosixPath
 
@@ -34,15 +33,12 @@ ICS_TEMPLATE = "partials/approdo/landing-event.ics"
 _landings: dict[str, model.Landing] = {}
 _thanks: dict[str, model.Landing] = {}
 _versions: dict[str, str] = {}
-# Slug -> when its file last changed (the DTSTAMP of its calendar file: same on every build).
-_stamps: dict[str, dt.datetime] = {}
 
 
 def on_config(config):
     _landings.clear()
     _thanks.clear()
     _versions.clear()
-    _stamps.clear()
     return config
 
 
@@ -74,8 +70,6 @@ def on_files(files, config):
         landing = _read_landing(file, settings, defaults, files)
         if landing is not None:
             _landings[landing.slug] = landing
-            _stamps[landing.slug] = dt.datetime.fromtimestamp(
-                Path(file.abs_src_path).stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
 
     # The receiver refuses posts no form of this site sends (see approdo.form_manifest).
     files.append(File.generated(config, form_manifest.FILE_NAME,
@@ -159,7 +153,9 @@ def _ics(landing: model.Landing, config) -> str:
     rendered = env.get_template(ICS_TEMPLATE).render(
         landing=landing, event=landing.event, config=config,
         uid=events.ics_uid(landing.slug, site_url),
-        stamp=_stamps[landing.slug],
+        # When the file was made: the build's clock, so SOURCE_DATE_EPOCH gives the same bytes
+        # on every machine (a file's mtime differs between two clones of the same commit).
+        stamp=clock.now().replace(microsecond=0),
         url=seo.absolute(site_url, landing.url),
         tzid=events.TIMEZONE,
         organizer=str(brand.get("name") or config.site_name),
