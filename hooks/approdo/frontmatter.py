@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from .errors import key_line
+
 # The same fences MkDocs accepts: a "---" line, YAML, then a "---" or "..." line.
 _OPENING = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _FENCE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -34,11 +36,7 @@ class FrontMatter:
 
     def line(self, key: str, default: int = 1) -> int:
         """The line of ``key`` (a dotted path), or of its nearest parent, or ``default``."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key.rpartition(".")[0]
-        return default
+        return key_line(self.lines, key, default)
 
 
 # Deeper than any front matter needs (a landing page's is 4 levels): PyYAML's scanner slows

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import clock, events, lead_form
+from .errors import key_line
 
 # Where landing pages live, relative to the docs folder, and the URL of their thank-you page.
 LANDING_DIR = "landing"
@@ -176,11 +177,7 @@ class Landing:
 
     def line(self, key: str) -> int:
         """The line of a dotted front-matter key (or of its nearest parent; 1 if none)."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key.rpartition(".")[0]
-        return 1
+        return key_line(self.lines, key)
 
 
 def landing_url(slug: str) -> str:

@@ -23,6 +23,7 @@ from .landing import (
     Autoresponder, Landing, LandingDefaults, Offer, Thanks, is_landing_path, landing_url,
     thanks_url,
 )
+from .paths import display_path
 
 # Hosts to which a form may post over plain http: the bundled receiver during development.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -411,11 +412,7 @@ def load_landings(docs_dir: str | Path, defaults: LandingDefaults | Mapping[str,
         src_path = file.relative_to(docs).as_posix()
         if not is_landing_path(src_path):
             continue
-        try:
-            shown = file.relative_to(base).as_posix()
-        except ValueError:
-            shown = file.as_posix()
-        landing, found = parse_landing(shown, file.read_text(encoding="utf-8-sig"), defaults,
+        landing, found = parse_landing(display_path(file, base), file.read_text(encoding="utf-8-sig"), defaults,
                                        src_path=src_path)
         errors.extend(found)
         if landing is not None:
