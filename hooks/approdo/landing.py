@@ -5,7 +5,9 @@ the thank-you content; its body is the pitch. This module says which keys exist 
 for, and defines the frozen ``Landing`` and its URLs. ``approdo.landing_validation`` turns a file
 into a ``Landing`` (or errors pointing at the line to fix); ``approdo.form_view`` computes what
 the form template prints. Other parts of Approdo (calls to action, short links, link in bio, SEO
-metadata) consume ``Landing`` objects, so they never re-read a landing page's front matter.
+metadata) consume ``Landing`` objects from ``load_landings`` (most through
+``approdo.social.site_landings``, cached by file versions); none parses a landing page's front
+matter itself.
 
 No MkDocs import here: the hook ``hooks/landing_pages.py`` is the thin layer over these modules.
 """
