@@ -16,6 +16,7 @@ from pathlib import Path
 
 import seo_pages
 from approdo import feeds, seo
+from approdo.project import site_root
 
 log = logging.getLogger("mkdocs.hooks.feeds")
 
@@ -53,14 +54,9 @@ def _blog_name(config, plugin) -> str:
 
 def _links(config, name: str, folder: str = "") -> list[dict]:
     """<link rel="alternate"> data for the feeds in ``folder`` ('' = the site root)."""
-    site_url = _site_url(config)
+    site_url = site_root(config.site_url)
     return [{"type": mime, "title": f"{name} ({label})", "href": seo.absolute(site_url, folder + file)}
             for file, _, mime, label in FORMATS.values()]
-
-
-def _site_url(config) -> str:
-    url = config.site_url or "http://127.0.0.1:8000/"
-    return url if url.endswith("/") else url + "/"
 
 
 def on_page_context(context, page, config, nav):
@@ -79,7 +75,7 @@ def on_post_build(config):
     plugin = seo_pages.blog(config)
     if plugin is None:
         return
-    site_url = _site_url(config)
+    site_url = site_root(config.site_url)
     site = seo_pages.site(config)
     pairs = [(post, _item(post, config, site_url)) for post in seo_pages.posts(config)]
     channels = [(_blog_name(config, plugin), site.description, plugin.blog.url, "",

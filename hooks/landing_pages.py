@@ -2,13 +2,13 @@
 generate a thank-you page for each at ``landing/<slug>/grazie/`` in memory (and, for an event,
 its calendar file ``landing/<slug>/<slug>.ics``).
 
-The schema and every rule live in ``approdo.landing``; this module only connects them to
-MkDocs events. Markup is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
+The schema lives in ``approdo.landing``, its rules in ``approdo.landing_validation`` and the
+form's data in ``approdo.form_view``; this module only connects them to MkDocs events. Markup
+is in ``overrides/landing.html`` and ``partials/approdo/landing-*.html``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path, PurePosixPath
 
@@ -16,13 +16,12 @@ import yaml
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
-from approdo import clock
-from approdo import consent_ledger, content_check, events, form_manifest
+from approdo import (clock, consent_ledger, content_check, events, form_manifest, form_view,
+                     landing_validation, lead_form, seo)
 from approdo import landing as model
-from approdo import lead_form
 from approdo.errors import REPORT
 from approdo.frontmatter import parse
-from approdo.project import Settings
+from approdo.project import Settings, site_root
 
 log = logging.getLogger("mkdocs.hooks.landing_pages")
 
@@ -34,24 +33,17 @@ ICS_TEMPLATE = "partials/approdo/landing-event.ics"
 _landings: dict[str, model.Landing] = {}
 _thanks: dict[str, model.Landing] = {}
 _versions: dict[str, str] = {}
-# Slug -> when its file last changed (the DTSTAMP of its calendar file: same on every build).
-_stamps: dict[str, dt.datetime] = {}
 
 
 def on_config(config):
     _landings.clear()
     _thanks.clear()
     _versions.clear()
-    _stamps.clear()
     return config
 
 
 def _settings(config) -> dict:
     return (config.extra.get("approdo") or {})
-
-
-def _site_url(config) -> str:
-    return config.site_url or "http://127.0.0.1:8000/"
 
 
 # 95: after validate_content (100), which checks links against authored files only, so a
@@ -78,8 +70,6 @@ def on_files(files, config):
         landing = _read_landing(file, settings, defaults, files)
         if landing is not None:
             _landings[landing.slug] = landing
-            _stamps[landing.slug] = dt.datetime.fromtimestamp(
-                Path(file.abs_src_path).stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
 
     # The receiver refuses posts no form of this site sends (see approdo.form_manifest).
     files.append(File.generated(config, form_manifest.FILE_NAME,
@@ -92,9 +82,9 @@ def on_files(files, config):
     # and each landing page's title and autoresponder.
     files.append(File.generated(config, consent_ledger.VERSIONS_PATH, content=consent_ledger.versions_document(
         _versions["consent_text"], _versions["privacy_text"],
-        consent_ledger.absolute(_site_url(config), _versions["privacy_url"]))))
+        consent_ledger.absolute(site_root(config.site_url), _versions["privacy_url"]))))
     files.append(File.generated(config, consent_ledger.LANDINGS_PATH, content=consent_ledger.landings_document(
-        _landings.values(), _site_url(config))))
+        _landings.values(), site_root(config.site_url))))
     for landing in _landings.values():
         src_uri = f"{model.LANDING_DIR}/{landing.slug}/{model.THANKS_SEGMENT}.md"
         files.append(File.generated(config, src_uri, content=_thanks_markdown(landing),
@@ -111,7 +101,7 @@ def on_files(files, config):
 def _read_landing(file: File, settings: Settings, defaults: model.LandingDefaults,
                   files) -> model.Landing | None:
     """Validate one landing page into REPORT; the Landing if it has no error."""
-    landing, errors = model.parse_landing(settings.shown(file.src_uri), file.content_string, defaults,
+    landing, errors = landing_validation.parse_landing(settings.shown(file.src_uri), file.content_string, defaults,
                                           src_path=file.src_uri)
     REPORT.extend(errors)
     if landing is None:
@@ -159,12 +149,14 @@ def _ics(landing: model.Landing, config) -> str:
     env.filters.update(ics_text=events.ics_text, ics_param=events.ics_param,
                        ics_local=events.ics_local, ics_utc=events.ics_utc)
     brand = _settings(config).get("brand") or {}
-    site_url = _site_url(config)
+    site_url = site_root(config.site_url)
     rendered = env.get_template(ICS_TEMPLATE).render(
         landing=landing, event=landing.event, config=config,
         uid=events.ics_uid(landing.slug, site_url),
-        stamp=_stamps[landing.slug],
-        url=site_url.rstrip("/") + "/" + landing.url,
+        # When the file was made: the build's clock, so SOURCE_DATE_EPOCH gives the same bytes
+        # on every machine (a file's mtime differs between two clones of the same commit).
+        stamp=clock.now().replace(microsecond=0),
+        url=seo.absolute(site_url, landing.url),
         tzid=events.TIMEZONE,
         organizer=str(brand.get("name") or config.site_name),
         organizer_email=str(brand.get("email") or ""),
@@ -196,14 +188,15 @@ def on_page_context(context, page, config, nav):
         kind = "thanks"
     if landing is None:
         return context
+    # Without site_url a plain post is sent to the thank-you page by path, and records no page.
     site_url = config.site_url or ""
-    next_url = (site_url.rstrip("/") + "/" + landing.thanks_url) if site_url else "/" + landing.thanks_url
+    next_url = seo.absolute(site_url, landing.thanks_url) if site_url else "/" + landing.thanks_url
     now = clock.now()
     context["landing"] = landing
     context["landing_kind"] = kind
     context["landing_closed"] = landing.is_closed(now)
     if landing.closes:
-        context["landing_closes"] = model.italian_date(landing.closes)
+        context["landing_closes"] = events.italian_date(landing.closes)
     elif landing.closes_at:  # an event without `closes`: sign-ups end when it starts
         context["landing_closes"] = events.closing_text(landing.closes_at)
     else:
@@ -211,8 +204,8 @@ def on_page_context(context, page, config, nav):
     context["landing_event"] = (events.view(landing.event, model.ics_url(landing.slug))
                                 if landing.event else None)
     context["landing_consent_text"] = _versions["consent_text"]
-    page_url = (site_url.rstrip("/") + "/" + landing.url) if site_url else ""
-    context["landing_form"] = model.form_view(landing, _versions["consent_version"],
-                                              _versions["privacy_version"], next_url, page_url)
+    page_url = seo.absolute(site_url, landing.url) if site_url else ""
+    context["landing_form"] = form_view.form_view(landing, _versions["consent_version"],
+                                                  _versions["privacy_version"], next_url, page_url)
     context["landing_privacy_url"] = _versions["privacy_url"]
     return context

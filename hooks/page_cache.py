@@ -93,13 +93,14 @@ def _extension_identity(extension):
 # Markdown, so the key sees the exact text that is converted.
 @event_priority(-100)
 def on_page_markdown(markdown, page, config, files):
-    if page_cache.active() is not None:
+    store = page_cache.active()
+    if store is not None:
         convert = page.render
-        page.render = lambda config, files: _render(page, config, files, convert)
+        page.render = lambda config, files: _render(page, config, files, convert, store)
     return markdown
 
 
-def _render(page, config, files, convert) -> None:
+def _render(page, config, files, convert, store: page_cache.PageStore) -> None:
     extensions = [extension.cache_key(page.markdown) for extension in config.markdown_extensions
                   if hasattr(extension, "cache_key")]
     inputs = ["page", page.file.src_uri, page.file.url, page.file.inclusion.is_excluded(),
@@ -116,7 +117,7 @@ def _render(page, config, files, convert) -> None:
                                  for file, links in (page.links_to_anchors or {}).items()},
         }
 
-    result = page_cache.active().convert(page.file.src_uri, inputs, files, converted)
+    result = store.convert(page.file.src_uri, inputs, files, converted)
     page.content = result["content"]
     page.toc = get_toc(result["toc"])
     page._title_from_render = result["title"]

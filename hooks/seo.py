@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import posixpath
 from datetime import timedelta
+from typing import Any
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
 import seo_pages
 from approdo import content_check, seo
@@ -22,22 +24,29 @@ from approdo.social import front_matter
 
 log = logging.getLogger("mkdocs.hooks.seo")
 
-_site: seo_pages.Site | None = None
+# This build's site facts, set by on_config (which runs before every other event).
+_current: seo_pages.Site | None = None
 # Site-relative URL -> page, and author name -> profile URL, filled in on_env.
-_pages: dict[str, object] = {}
+_pages: dict[str, Any] = {}
 _profiles: dict[str, str] = {}
 # Front-matter image -> its File (resolved in on_files).
-_images: dict[str, object] = {}
+_images: dict[str, File] = {}
+
+
+def _site() -> seo_pages.Site:
+    if _current is None:
+        raise RuntimeError("hooks/seo.py: on_config has not run for this build")
+    return _current
 
 
 def on_config(config):
-    global _site
+    global _current
     # `mkdocs serve` keeps this module between builds.
     _pages.clear()
     _profiles.clear()
     _images.clear()
     seo_pages.reset()
-    _site = seo_pages.site(config)
+    _current = seo_pages.site(config)
     return config
 
 
@@ -82,28 +91,28 @@ def on_env(env, config, files):
             continue
         _pages.setdefault(page.url, page)
         if isinstance(page, Profile) and page.name not in _profiles:
-            _profiles[page.name] = seo.absolute(_site.site_url, page.url)
+            _profiles[page.name] = seo.absolute(_site().site_url, page.url)
         # The preview image, resolved once: the feeds hook reads it from here too.
         page.meta["approdo_image"] = _page_image(page, seo_pages.title(page, config))
     return env
 
 
-def _page_image(page, title: str) -> seo.Image:
+def _page_image(page, title: str) -> seo.Image | None:
     file = _images.get(page.file.src_uri)
     value = page.meta.get("image") if isinstance(page.meta, dict) else None
     if isinstance(value, str) and _is_url(value.strip()):
         suffix = posixpath.splitext(value.split("?")[0])[1].lower()
         return seo.Image(value.strip(), alt=title, type=IMAGE_TYPES.get(suffix, ""))
-    if file is not None:
+    if file is not None and file.abs_src_path:  # an author's file (found on disk in on_files)
         width, height = image_size(file.abs_src_path)
-        return seo.Image(seo.absolute(_site.site_url, file.url), width, height, title,
+        return seo.Image(seo.absolute(_site().site_url, file.url), width, height, title,
                          IMAGE_TYPES.get(posixpath.splitext(file.src_uri)[1].lower(), ""))
     card = page.meta.get("approdo_card") if isinstance(page.meta, dict) else None
     return _card_image(card) if card else None
 
 
 def _card_image(card: dict) -> seo.Image:
-    return seo.Image(seo.absolute(_site.site_url, card["url"]), card["width"], card["height"],
+    return seo.Image(seo.absolute(_site().site_url, card["url"]), card["width"], card["height"],
                      card["alt"], card["type"])
 
 
@@ -118,30 +127,30 @@ def _description(page, config, kind: str) -> str:
         # main.html prints page.meta.description: the meta tag and og:description agree.
         meta["description"] = derived
         return derived
-    return _site.description
+    return _site().description
 
 
 def _crumbs(page, config, kind: str, title: str) -> list[seo.Crumb]:
     # The first crumb is the site by name: the home page's own title is a slogan.
-    crumbs = [seo.Crumb(config.site_name, seo.absolute(_site.site_url, ""))]
+    crumbs = [seo.Crumb(config.site_name, seo.absolute(_site().site_url, ""))]
     prefixes = [url for url in seo.url_prefixes(page.url) if url in _pages]
     if kind == seo_pages.POST and page.categories:
         prefixes.append(page.categories[0].url)
     for url in prefixes:
-        crumbs.append(seo.Crumb(seo_pages.title(_pages[url], config), seo.absolute(_site.site_url, url)))
-    crumbs.append(seo.Crumb(title, seo.absolute(_site.site_url, page.url)))
+        crumbs.append(seo.Crumb(seo_pages.title(_pages[url], config), seo.absolute(_site().site_url, url)))
+    crumbs.append(seo.Crumb(title, seo.absolute(_site().site_url, page.url)))
     return crumbs
 
 
 def _organization(config) -> dict:
-    brand = _site.brand
+    brand = _site().brand
     address = {"addressLocality": brand["city"], "addressCountry": "IT"} if brand.get("city") else None
     if address and brand.get("address"):
         address = {"streetAddress": brand["address"], **address}
     logo = config.theme.get("logo")
     return seo.organization(
-        brand.get("name") or _site.name, _site.site_url,
-        logo=seo.absolute(_site.site_url, logo) if logo else "",
+        brand.get("name") or _site().name, _site().site_url,
+        logo=seo.absolute(_site().site_url, logo) if logo else "",
         email=brand.get("email", ""), address=address,
         same_as=list(brand.get("profiles") or []),
         description=brand.get("tagline", ""),
@@ -155,7 +164,7 @@ def _publisher(config) -> dict:
 
 
 def _landing_offer(page, config, url: str) -> dict | None:
-    landing = _site.landings.get(page.file.src_uri)
+    landing = _site().landings.get(page.file.src_uri)
     if landing is None:
         return None
     # `closes` is the last day: the offer is valid until that day ends in the site's zone.
@@ -165,12 +174,12 @@ def _landing_offer(page, config, url: str) -> dict | None:
                      description=landing.offer.subheadline or landing.description,
                      valid_through=valid,
                      event={"@id": url + "#event"} if landing.event else {})
-    return seo.offer(item, url, _site.site_url, offered_by=_publisher(config))
+    return seo.offer(item, url, _site().site_url, offered_by=_publisher(config))
 
 
-def _landing_event(page, config, url: str, offer: dict, image) -> dict | None:
+def _landing_event(page, config, url: str, offer: dict, image) -> dict[str, Any] | None:
     """The event a landing page signs people up for; its offer is the page's, whole."""
-    landing = _site.landings.get(page.file.src_uri)
+    landing = _site().landings.get(page.file.src_uri)
     if landing is None or landing.event is None:
         return None
     return seo.event(landing.event, url=url, name=landing.offer.headline or landing.title,
@@ -184,7 +193,7 @@ def metadata(page, config) -> dict:
     kind = seo_pages.kind(page)
     title = seo_pages.title(page, config)
     description = _description(page, config, kind)
-    url = page.canonical_url or seo.absolute(_site.site_url, page.url)
+    url = page.canonical_url or seo.absolute(_site().site_url, page.url)
     image = page.meta.get("approdo_image") or _page_image(page, title)
     created, updated = seo_pages.dates(page, config)
     data = {
@@ -194,20 +203,21 @@ def metadata(page, config) -> dict:
         "description": description,
         "url": url,
         "image": image,
-        "locale": _site.locale,
-        "site_name": _site.name,
+        "locale": _site().locale,
+        "site_name": _site().name,
         "twitter_card": "summary_large_image",
-        "twitter_site": _site.brand.get("twitter", ""),
+        "twitter_site": _site().brand.get("twitter", ""),
         "article": None,
     }
     webpage_kind = "CollectionPage" if kind == seo_pages.BLOG else "WebPage"
+    objects: list[dict[str, Any] | None]
     breadcrumb = seo.breadcrumb_list(_crumbs(page, config, kind, title)) if kind != seo_pages.HOME else None
     if kind == seo_pages.HOME:
         objects = [_organization(config),
-                   seo.website(_site.name, _site.site_url, _site.description,
+                   seo.website(_site().name, _site().site_url, _site().description,
                                language=_language_tag(), search=_has_search(config)),
                    seo.web_page(url=url, name=title, description=description,
-                                site_url=_site.site_url, image=image, modified=updated,
+                                site_url=_site().site_url, image=image, modified=updated,
                                 language=_language_tag())]
     elif kind == seo_pages.POST:
         authors = [seo.Person(author.name, _profiles.get(author.name, "") or (author.url or ""))
@@ -221,13 +231,13 @@ def metadata(page, config) -> dict:
         }
         words = len(seo.plain_text(page.content or "").split())
         objects = [seo.blog_posting(url=url, headline=title, description=description,
-                                    site_url=_site.site_url, published=created, modified=updated,
+                                    site_url=_site().site_url, published=created, modified=updated,
                                     authors=authors, image=image, section=section, keywords=tags,
                                     language=_language_tag(), word_count=words,
                                     publisher=_publisher(config))]
     else:
         webpage = seo.web_page(url=url, name=title, description=description,
-                               site_url=_site.site_url, kind=webpage_kind, image=image,
+                               site_url=_site().site_url, kind=webpage_kind, image=image,
                                modified=updated, language=_language_tag())
         if kind == seo_pages.LANDING:
             offer = _landing_offer(page, config, url)
@@ -248,7 +258,7 @@ def _has_search(config) -> bool:
 
 
 def _language_tag() -> str:
-    return _site.locale.replace("_", "-")
+    return _site().locale.replace("_", "-")
 
 
 def on_page_context(context, page, config, nav):

@@ -15,8 +15,11 @@ from typing import Any
 
 from material.plugins.blog.structure import Archive, Category, Post, Profile, View
 
+from approdo import clock
 from approdo import landing as landing_model
-from approdo.seo import page_dates, plain_text, to_datetime
+from approdo.landing_validation import load_landings
+from approdo.project import site_root
+from approdo.seo import page_dates, plain_text
 from approdo.social import front_matter
 
 HOME, POST, BLOG, LANDING, THANKS, PAGE = "home", "post", "blog", "landing", "thanks", "page"
@@ -71,14 +74,14 @@ def is_hidden(page) -> bool:
     return bool(getattr(page, "is_link", False))
 
 
-def post_dates(post: Post) -> tuple[datetime | None, datetime | None]:
+def post_dates(post: Post) -> tuple[datetime, datetime | None]:
     """A post's dates (both ``date:`` forms) as aware datetimes, read in the site's time zone
     from the front matter as written: Material reads a date without a zone as UTC, and
-    rewrites ``post.meta`` to say so."""
+    rewrites ``post.meta`` to say so. Material's blog refuses a post without a date."""
     source = post.file.abs_src_path
     written = front_matter(source).data if source else None
     created, updated = page_dates(written or {})
-    return created or to_datetime(post.config.date.created), updated
+    return created or clock.localize(post.config.date.created), updated
 
 
 def modified(post: Post) -> datetime | None:
@@ -169,12 +172,11 @@ class Site:
 def site(config) -> Site:
     extra = (config.extra or {}).get("approdo", {}) or {}
     language = (config.theme.get("language") or "it").split("-")[0]
-    landings, _ = landing_model.load_landings(config.docs_dir, extra.get("leads"))
-    site_url = config.site_url or "http://127.0.0.1:8000/"
+    landings, _ = load_landings(config.docs_dir, extra.get("leads"))
     return Site(
         root=Path(config.config_file_path).parent,
         docs_dir=Path(config.docs_dir),
-        site_url=site_url if site_url.endswith("/") else site_url + "/",
+        site_url=site_root(config.site_url),
         name=config.site_name,
         description=plain_text(config.site_description or ""),
         language=language,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import seo_pages
 from approdo import seo
+from approdo.project import site_root
 
 log = logging.getLogger("mkdocs.hooks.sitemap")
 
@@ -32,7 +33,7 @@ def on_config(config):
 
 def entries(pages, config) -> list[dict]:
     """The sitemap's <url> entries, in page order: location and last modification."""
-    site_url = config.site_url or "http://127.0.0.1:8000/"
+    site_url = site_root(config.site_url)
     result = []
     seen = set()
     for file in pages:
@@ -54,6 +55,5 @@ def on_template_context(context, template_name, config):
         context["approdo_sitemap"] = entries(context["pages"], config)
         log.debug(f"sitemap: {len(context['approdo_sitemap'])} pages")
     elif template_name == ROBOTS:
-        site_url = config.site_url or "http://127.0.0.1:8000/"
-        context["approdo_sitemap_url"] = seo.absolute(site_url, "sitemap.xml")
+        context["approdo_sitemap_url"] = seo.absolute(site_root(config.site_url), "sitemap.xml")
     return context

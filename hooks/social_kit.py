@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.utils import write_file
 
-from approdo import clock, content_check, social_kit
+from approdo import clock, social_kit
 from approdo.cta import page_slug
 from approdo.errors import REPORT
 from approdo.landing import is_landing_path
@@ -40,15 +40,15 @@ def on_files(files, config):
     settings = Settings.from_mkdocs(config)
     for landing in landings.values():
         if landing.social:
-            REPORT.extend(content_check.social_errors(settings.shown(landing.src_path), landing.social,
-                                                      landing.line))
+            REPORT.extend(social_kit.check_social(settings.shown(landing.src_path), landing.social,
+                                                  landing.line))
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
         fm = front_matter(file.abs_src_path)
         if fm.data and "social" in fm.data:
-            REPORT.extend(content_check.social_errors(settings.shown(file.src_uri), fm.data["social"],
-                                                      fm.line))
+            REPORT.extend(social_kit.check_social(settings.shown(file.src_uri), fm.data["social"],
+                                                  fm.line))
     return files
 
 

@@ -16,6 +16,7 @@ from mkdocs.plugins import event_priority
 
 from approdo import content_check, content_schema
 from approdo.errors import REPORT
+from approdo.paths import display_path
 from approdo.project import Settings
 
 log = logging.getLogger("mkdocs.hooks.validate_content")
@@ -58,14 +59,7 @@ def on_nav(nav, config, files):
     pages = []
     for file in {id(file): file for file in [*files.documentation_pages(), *posts]}.values():
         authored = bool(file.abs_src_path) and Path(file.abs_src_path).resolve().is_relative_to(docs)
-        shown = _display_path(file.abs_src_path, root) if authored else f"{file.src_uri} (made by the build)"
+        shown = display_path(file.abs_src_path, root) if authored else f"{file.src_uri} (made by the build)"
         pages.append(content_schema.PageUrl(file.url, shown, authored))
     REPORT.extend(content_schema.url_collisions(pages))
     return nav
-
-
-def _display_path(abs_path: str, root: Path) -> str:
-    try:
-        return Path(abs_path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return abs_path

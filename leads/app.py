@@ -155,7 +155,7 @@ class LeadApp:
         if path in LINK_PATHS and self.loop is not None:
             if method not in ("GET", "POST"):
                 return self.method_not_allowed(environ, "GET, POST")
-            return self.email_link(path, environ)
+            return self.email_link(self.loop, path, environ)
         if path == "/" + metrics_contract.BEACON_PATH:
             if method == "POST":
                 return self.beacon(environ)
@@ -241,17 +241,17 @@ class LeadApp:
             response = self.error(environ, 503, MESSAGE_UNAVAILABLE, outcome="storage-error")
             response.headers.append(("Retry-After", RETRY_AFTER))
             return response
-        if plan is not None:
+        if plan is not None and self.loop is not None:
             self.loop.wake()
         # Suspects and duplicates get exactly the answer a new lead gets: nothing to probe.
         return self.accepted(environ, submission, f"{outcome} landing={submission.landing}")
 
-    def email_link(self, path: str, environ: dict) -> Response:
+    def email_link(self, loop: LeadLoop, path: str, environ: dict) -> Response:
         """A confirmation or withdrawal link opened (GET), or a one-click unsubscribe (POST,
         RFC 8058: the token is in the link's query, the body only says "One-Click")."""
         drain(environ)
         signed = parse_qs(environ.get("QUERY_STRING", "")).get("t", [""])[0]
-        status, body, outcome = self.loop.open_link(path, signed, self.clock())
+        status, body, outcome = loop.open_link(path, signed, self.clock())
         return Response(status, body, [("Content-Type", "text/html; charset=utf-8"),
                                        ("Content-Security-Policy", HTML_CSP)], outcome)
 
@@ -369,7 +369,7 @@ class LeadApp:
     def site_origin(self, environ: dict) -> str:
         """The allowed site this request came from, or the first one configured."""
         origin = self.request_origin(environ)
-        return origin_of(origin) if origin else self.settings.primary_origin
+        return (origin_of(origin) if origin else None) or self.settings.primary_origin
 
     def back_url(self, environ: dict, fields: dict[str, object]) -> str:
         """Where an error page links back to: the form's page when it is on an allowed site."""

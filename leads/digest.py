@@ -15,11 +15,13 @@ from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
+from approdo.events import italian_date
+
 from . import mailer, outbox
 from .config import SettingsError
 from .loop_settings import ENV_NOTIFY, ENV_SENDER, LoopSettings
-from .report import Report
-from .report_page import italian_day, italian_percent, render_html
+from .report import Report, Row
+from .report_page import italian_percent, render_html
 from .storage import Store, utcnow
 
 ENV_TO = "APPRODO_DIGEST_TO"
@@ -35,10 +37,12 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def summary(report: Report) -> str:
     """The body: the week's funnel in a few lines of Italian."""
-    t, before = report.totals, report.totals.previous
+    t = report.totals
+    # The report always compares with the period before; an empty row reads as zeros.
+    before = t.previous if t.previous is not None else Row(t.key)
     last_day = report.period.end - timedelta(days=1)
     lines = [
-        f"Ecco come è andata dal {italian_day(report.period.start)} al {italian_day(last_day)}",
+        f"Ecco come è andata dal {italian_date(report.period.start)} al {italian_date(last_day)}",
         f"(tra parentesi i {report.period.days} giorni prima).",
         "",
         f"Clic sui link: {t.clicks} ({before.clicks})",
@@ -78,7 +82,7 @@ def send(report: Report, args: argparse.Namespace, db_path: Path) -> str:
     last_day = report.period.end - timedelta(days=1)
     payload = mailer.build(
         sender=args.sender or loop.sender, to=recipients(args, loop), now=now,
-        subject=f"Approdo: {report.totals.leads} lead dal {italian_day(report.period.start)} al {italian_day(last_day)}",
+        subject=f"Approdo: {report.totals.leads} lead dal {italian_date(report.period.start)} al {italian_date(last_day)}",
         body=summary(report),
         attachments=((f"approdo-rapporto-{last_day.isoformat()}.html", "text/html", render_html(report)),))
     store = Store(db_path)

@@ -12,7 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlencode
 
 from approdo.lead_form import text_version
@@ -137,7 +137,7 @@ class MailSink:
         self.auth = auth
         self.received: list[dict] = []
         self.arrived = threading.Condition()
-        self.controller = None
+        self.controller: Any = None  # aiosmtpd's Controller (untyped) while running
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         if self.behaviour == "refuse":
@@ -161,7 +161,7 @@ class MailSink:
 
     def start(self) -> "MailSink":
         from aiosmtpd.controller import Controller
-        options = {}
+        options: dict[str, Any] = {}
         if self.auth is not None:
             options = {"authenticator": self._authenticate, "auth_require_tls": False}
         self.controller = Controller(self, hostname=HOST, port=self.port, **options)

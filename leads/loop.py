@@ -116,7 +116,7 @@ class LeadLoop:
         transport = (SmtpTransport(loop.smtp_host, loop.smtp_port, loop.smtp_security, loop.smtp_user,
                                    loop.smtp_password, loop.smtp_timeout)
                      if loop.smtp_host else FolderTransport(self.mail_dir))
-        senders = {outbox.EMAIL: transport.send}
+        senders: dict[str, outbox.Sender] = {outbox.EMAIL: transport.send}
         if loop.webhook_url:
             senders[outbox.WEBHOOK] = WebhookTransport(loop.webhook_url, loop.webhook_secret).send
         self.worker = outbox.OutboxWorker(
@@ -162,7 +162,7 @@ class LeadLoop:
                 outcome, row = change(conn, token, now)
                 event = {optin.CONFIRMED: webhook.CONSENT_CONFIRMED,
                          optin.WITHDRAWN: webhook.CONSENT_WITHDRAWN}.get(outcome)
-                if event and self.settings.webhook_url:
+                if event and row is not None and self.settings.webhook_url:
                     data = {"id": row["lead_id"], "email": row["email"], "landing": row["landing"]}
                     outbox.enqueue(conn, outbox.WEBHOOK, webhook.payload(event, data, timestamp(now)),
                                    now=now, lead_id=row["lead_id"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +88,7 @@ class LoopSettings:
                 raise LoopSettingsError(f"notification address {address!r} is not an email address")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "LoopSettings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "LoopSettings":
         env = os.environ if environ is None else environ
         security = env.get(ENV_SMTP_SECURITY, "starttls").strip().lower() or "starttls"
         notify, by_landing = parse_notify(env.get(ENV_NOTIFY, ""))

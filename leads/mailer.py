@@ -110,6 +110,7 @@ class SmtpTransport:
         return f"SmtpTransport({self.host}:{self.port}, {self.security})"
 
     def _connect(self) -> smtplib.SMTP:
+        client: smtplib.SMTP
         if self.security == "tls":
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                       context=ssl.create_default_context())

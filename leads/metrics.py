@@ -119,7 +119,7 @@ def checked_hit(kind: str, page: str, fields: Mapping[str, str]) -> Hit:
     return Hit(kind, page, tuple(utm))  # type: ignore[arg-type]
 
 
-Key = tuple[str, str, str, str, str, str, str]  # day, kind, page, source, medium, campaign, content
+Key = tuple[str, ...]  # day, kind, then one value per dimension: page, source, medium, campaign, content
 
 
 class Counters:
@@ -153,7 +153,7 @@ class Counters:
             if day != self._day:
                 self._start_day(day)
             values = self._bounded(hit.values)
-            key = (day, hit.kind, *values)
+            key: Key = (day, hit.kind, *values)
             if key not in self._pending and len(self._pending) >= self.max_keys:
                 key = (day, hit.kind, *(OTHER,) * len(values))  # a flood between two flushes
             self._pending[key] += 1

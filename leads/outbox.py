@@ -75,6 +75,7 @@ def enqueue(conn: sqlite3.Connection, kind: str, payload: Mapping, *, now: datet
         "INSERT INTO outbox (kind, payload, lead_id, created_at, due_at) VALUES (?, ?, ?, ?, ?)",
         (kind, json.dumps(payload, ensure_ascii=False), lead_id, when, when),
     )
+    assert cursor.lastrowid is not None  # set by every INSERT that succeeds
     return cursor.lastrowid
 
 
@@ -97,7 +98,7 @@ class OutboxWorker:
     def __init__(self, store: Store, senders: Mapping[str, Sender], *, retry_base: float = 30.0,
                  retry_max: float = 3600.0, max_attempts: int = 12, poll_interval: float = 5.0,
                  clock: Callable[[], datetime] = utcnow,
-                 housekeeping: tuple[Callable[[datetime], None], ...] = (),
+                 housekeeping: tuple[Callable[[datetime], object], ...] = (),
                  finishers: tuple[Callable[[], None], ...] = ()):
         self.store = store
         # Called after each batch (e.g. to close an SMTP connection kept for the batch).
@@ -240,7 +241,8 @@ def listing(store: Store, states: tuple[str, ...] = (PENDING, SENDING, FAILED)) 
 
 def retry(store: Store, ids: tuple[int, ...] = (), now: datetime | None = None) -> int:
     """Queue failed messages (all, or those ``ids``) again, due now; returns how many."""
-    where, params = "state = ?", [FAILED]
+    where = "state = ?"
+    params: list[object] = [FAILED]
     if ids:
         where += f" AND id IN ({', '.join('?' for _ in ids)})"
         params.extend(ids)

@@ -8,27 +8,18 @@ script, no request: the page is whole when opened from an email attachment).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from approdo.events import italian_date
 
+from .pages import environment
 from .report import DIMENSIONS, OTHERS, Report, Row
 
-TEMPLATES = Path(__file__).parent / "templates"
-MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-          "settembre", "ottobre", "novembre", "dicembre")
 # The brand's sea blues and coral (docs/assets/stylesheets/approdo.css), then quieter tones;
 # each readable as a bar on white.
 PALETTE = ("#14506a", "#c2410c", "#2a7191", "#9a3412", "#0c3a4e", "#5b7a88")
 TOP = 8   # rows in the "top posts and articles" tables
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                   trim_blocks=True, lstrip_blocks=True)
-
-
-def italian_day(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def italian_percent(value: float | None) -> str:
@@ -67,7 +58,7 @@ def week_chart(report: Report) -> dict[str, object]:
     bars, labels = [], []
     for index, (week, leads) in enumerate(weeks):
         x = c["left"] + index * slot + slot * 0.2
-        y = c["top"] + plot_h
+        y: float = c["top"] + plot_h
         for channel in report.channels:
             count = leads.get(channel, 0)
             if not count:
@@ -75,7 +66,7 @@ def week_chart(report: Report) -> dict[str, object]:
             height = plot_h * count / top
             y -= height
             bars.append(Bar(round(x, 1), round(y, 1), round(slot * 0.6, 1), round(height, 1),
-                            color_of(report, channel), f"{channel}: {count} lead, settimana del {italian_day(week)}"))
+                            color_of(report, channel), f"{channel}: {count} lead, settimana del {italian_date(week)}"))
         labels.append({"x": round(x + slot * 0.3, 1), "text": f"{week.day}/{week.month}"})
     ticks = [{"y": round(c["top"] + plot_h - plot_h * value / top, 1), "value": value}
              for value in _ticks(top)]
@@ -129,12 +120,12 @@ def render_html(report: Report) -> str:
     last_day = report.period.end - timedelta(days=1)
     channels = [row for row in report.dimensions["channel"] if row.views or row.clicks or row.leads]
     funnels = [{"row": row, "chart": funnel_chart(row)} for row in channels[:6]]
-    return _env.get_template("report.html").render(
+    return environment.get_template("report.html").render(
         report=report,
-        title=f"Dai social ai clienti: {italian_day(report.period.start)} – {italian_day(last_day)}",
-        period=f"{italian_day(report.period.start)} – {italian_day(last_day)}",
-        previous=f"{italian_day(report.previous_period.start)} – "
-                 f"{italian_day(report.previous_period.end - timedelta(days=1))}",
+        title=f"Dai social ai clienti: {italian_date(report.period.start)} – {italian_date(last_day)}",
+        period=f"{italian_date(report.period.start)} – {italian_date(last_day)}",
+        previous=f"{italian_date(report.previous_period.start)} – "
+                 f"{italian_date(report.previous_period.end - timedelta(days=1))}",
         totals=report.totals,
         week_chart=week_chart(report),
         funnels=funnels,

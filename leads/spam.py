@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 import altcha
 
@@ -59,7 +59,8 @@ class ProofOfWork:
 
     def challenge(self) -> dict[str, object]:
         expires = datetime.fromtimestamp(self.clock() + self.ttl).astimezone()
-        return altcha.create_challenge_v1(hmac_key=self.key, max_number=self.max_number, expires=expires).to_dict()
+        options = altcha.ChallengeOptionsV1(hmac_key=self.key, max_number=self.max_number, expires=expires)
+        return altcha.create_challenge_v1(options).to_dict()
 
     def problem(self, payload: str) -> str:
         """"" if ``payload`` solves one of our challenges for the first time, else the reason."""
@@ -113,7 +114,7 @@ def quarantine(store: Store, values: dict[str, str], reason: str, moment: dateti
     store.commit(work)
 
 
-def quarantined(store: Store) -> list[dict[str, object]]:
+def quarantined(store: Store) -> list[dict[str, Any]]:
     """Every post in quarantine, oldest first: id, time, reason and the lead as it came."""
     with store.connection() as conn:
         rows = conn.execute("SELECT id, received_at, reason, lead FROM quarantine ORDER BY id").fetchall()

@@ -365,6 +365,7 @@ class Store:
                 f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 (when, *(row[name] for name in LEAD_COLUMNS)),
             )
+            assert cursor.lastrowid is not None  # set by every INSERT that succeeds
             if then is not None:
                 then(conn, cursor.lastrowid)
             return STORED

@@ -51,6 +51,7 @@ HIDDEN_LABELS = {
 
 MESSAGE_INVALID = "Non è stato possibile inviare la richiesta: controlla i campi indicati."
 MESSAGE_UNKNOWN = "La richiesta contiene campi non previsti dal modulo."
+MESSAGE_UNREADABLE = "Il contenuto della richiesta non è leggibile."
 UNKNOWN_KEY = "_unknown"
 
 
@@ -128,12 +129,7 @@ def decode_body(content_type: str, body: bytes) -> dict[str, object]:
         pairs = _multipart_pairs(content_type, body)
     else:
         pairs = _form_pairs(body)
-    fields: dict[str, object] = {}
-    for name, value in pairs:
-        if name in fields:
-            raise RequestError(400, MESSAGE_INVALID, {_error_key(name): "Campo inviato più di una volta."})
-        fields[name] = value
-    return fields
+    return _refuse_repeated_keys(list(pairs))
 
 
 def _form_pairs(body: bytes) -> list[tuple[str, str]]:
@@ -143,23 +139,26 @@ def _form_pairs(body: bytes) -> list[tuple[str, str]]:
         return parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
                          errors="strict", max_num_fields=len(FIELDS) + 10)
     except (UnicodeDecodeError, ValueError):
-        raise RequestError(400, "Il contenuto della richiesta non è leggibile.") from None
+        raise RequestError(400, MESSAGE_UNREADABLE) from None
 
 
 def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart() or message.defects:
-        raise RequestError(400, "Il contenuto della richiesta non è leggibile.")
+        raise RequestError(400, MESSAGE_UNREADABLE)
     pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str) or part.get_filename() is not None:
             raise RequestError(400, "Il modulo non accetta file allegati.")
+        payload = part.get_payload(decode=True)  # None for a part that is itself multipart
         try:
-            value = part.get_payload(decode=True).decode("utf-8")
-        except (AttributeError, UnicodeDecodeError):
-            raise RequestError(400, "Il contenuto della richiesta non è leggibile.") from None
+            value = payload.decode("utf-8") if isinstance(payload, bytes) else None
+        except UnicodeDecodeError:
+            value = None
+        if value is None:
+            raise RequestError(400, MESSAGE_UNREADABLE)
         pairs.append((name, value))
     return pairs
 

@@ -47,6 +47,8 @@ class WebhookTransport:
         body = json.dumps({**message, "delivery": outbox_id}, ensure_ascii=False).encode("utf-8")
         stamp = str(int(time.time()))
         parts = urlsplit(self.url)
+        if not parts.hostname:
+            raise DeliveryError(f"webhook URL {self.url!r} names no host", permanent=True)
         connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {

@@ -10,8 +10,14 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 class Node:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
-        self.tag, self.attrs, self.parent = tag, attrs, parent
+    def __init__(self, tag: str, pairs: list[tuple[str, str]], parent: Node | None = None) -> None:
+        self.tag, self.parent = tag, parent
+        # Every attribute as written, a repeated name included (a scanner must see them all);
+        # ``attrs`` keeps the first of each name, as a browser does.
+        self.pairs = pairs
+        self.attrs: dict[str, str] = {}
+        for name, value in pairs:
+            self.attrs.setdefault(name, value)
         self.children: list[Node | str] = []
 
     @property
@@ -73,17 +79,17 @@ class Node:
 class _TreeBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
+        self.root = Node("#document", [])
         self.current = self.root
 
     def handle_starttag(self, tag, attrs):
-        node = Node(tag, {key: value or "" for key, value in attrs}, self.current)
+        node = Node(tag, [(key, value or "") for key, value in attrs], self.current)
         self.current.children.append(node)
         if tag not in _VOID:
             self.current = node
 
     def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, {k: v or "" for k, v in attrs}, self.current))
+        self.current.children.append(Node(tag, [(k, v or "") for k, v in attrs], self.current))
 
     def handle_endtag(self, tag):
         node = self.current

@@ -165,7 +165,8 @@ def test_from_new_post_to_a_published_post(tmp_path, approdo):
 
 def test_new_landing_has_every_schema_key_and_is_valid_once_described(tmp_path, approdo):
     from approdo.frontmatter import parse
-    from approdo.landing import LandingDefaults, parse_landing
+    from approdo.landing import LandingDefaults
+    from approdo.landing_validation import parse_landing
 
     project = make_project(tmp_path, {})
     code, out, _ = approdo(project, "new", "landing", "Prova gratuita di un mese")

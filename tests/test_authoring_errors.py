@@ -16,7 +16,7 @@ from PIL import Image
 from approdo import card_text, cards, content_schema, links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import MAX_DEPTH, parse
-from approdo.landing import parse_landing
+from approdo.landing_validation import parse_landing
 from approdo.seo import host
 from conftest import ROOT, make_project, run_build
 
@@ -67,6 +67,15 @@ def test_tab_in_yaml_says_tab():
     fm = parse("---\ntitle: Tab\n\tdescription: rientro\n---\n")
     assert (fm.error_line, fm.error) == (
         3, "invalid YAML in front matter: a tab character (YAML is indented with spaces only)")
+
+
+@pytest.mark.parametrize("number", ["0x_", "+0b__"])
+def test_a_number_pyyaml_cannot_read_stays_text(number):
+    # YAML 1.1 calls these ints, and PyYAML's int() then raises a bare ValueError.
+    assert parse(f"---\ntitle: {number}\n---\n").data == {"title": number}
+    landing, errors = parse_landing("docs/landing/x.md", f"---\ntitle: Ok\ncloses: {number}\n---\n")
+    assert landing is None
+    assert any(str(error).startswith("docs/landing/x.md:3: 'closes' is not a date") for error in errors), errors
 
 
 def test_unclosed_front_matter_says_so():

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
+from approdo import form_view, landing_validation
 from approdo import landing as model
 from approdo import lead_form
 from approdo.frontmatter import parse
@@ -77,7 +78,7 @@ closes: 2027-02-10
 
 
 def test_parse_valid_landing():
-    landing, errors = model.parse_landing("docs/landing/prova.md", landing_text(VALID),
+    landing, errors = landing_validation.parse_landing("docs/landing/prova.md", landing_text(VALID),
                                           {"action": DEFAULT_ACTION, "provider": "approdo"})
     assert errors == []
     assert landing.slug == "prova"
@@ -94,9 +95,9 @@ def test_parse_valid_landing():
 
 
 def test_form_view_takes_every_name_from_the_contract():
-    landing, _ = model.parse_landing("docs/landing/prova.md", landing_text(VALID),
+    landing, _ = landing_validation.parse_landing("docs/landing/prova.md", landing_text(VALID),
                                      {"action": DEFAULT_ACTION})
-    view = model.form_view(landing, "a" * 12, "b" * 12, "https://x.example/landing/prova/grazie/")
+    view = form_view.form_view(landing, "a" * 12, "b" * 12, "https://x.example/landing/prova/grazie/")
     hidden = dict(view.hidden)
     assert set(hidden) <= set(lead_form.FIELDS_BY_NAME)
     assert set(lead_form.UTM_FIELDS) <= set(hidden)
@@ -120,18 +121,18 @@ def test_form_view_takes_every_name_from_the_contract():
     ("http://127.0.0.1.evil.example/x", False),
 ])
 def test_action_rule(action, ok):
-    assert (model.action_problem(action) == "") is ok
+    assert (landing_validation.action_problem(action) == "") is ok
 
 
 def test_netlify_posts_to_the_thank_you_page_under_the_site_path():
     text = replace_line(GOOD, "  submit: Invia\n", "  submit: Invia\n  provider: netlify\n")
     defaults = model.LandingDefaults.from_mapping({"action": DEFAULT_ACTION}, "https://x.example/sito/")
-    landing, errors = model.parse_landing("docs/landing/prova.md", text, defaults)
+    landing, errors = landing_validation.parse_landing("docs/landing/prova.md", text, defaults)
     assert errors == [] and landing.action == "/sito/landing/prova/grazie/"
 
 
 def test_load_landings_reads_the_samples():
-    landings, errors = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})
+    landings, errors = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})
     assert errors == []
     assert set(SAMPLES) <= set(landings)
     assert landings["workshop-bologna"].closes == dt.date(2027, 2, 10)
@@ -157,7 +158,7 @@ def test_sample_form_posts_to_the_configured_action(real_site, samples, slug):
 
 @pytest.mark.parametrize("slug", SAMPLES)
 def test_sample_fields_labels_and_required_flags(samples, slug):
-    landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
+    landing = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
     form = samples[slug].find("form")
     labels = {label.get("for"): label.text() for label in form.find_all("label")}
     visible = [node for node in form.iter() if node.tag in ("input", "textarea")
@@ -245,7 +246,7 @@ def test_sample_page_is_lean_and_first_party(real_site, samples, slug):
             if value:
                 assert not re.match(r"^(https?:)?//", value), value
     # The download is offered only after submitting.
-    download = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug].thanks.download
+    download = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug].thanks.download
     if download:
         assert Path(download).name not in html
     assert html.count("<h1") == 1
@@ -263,7 +264,7 @@ def test_thank_you_page(real_site, slug):
     assert page.find("meta", name="robots").get("content") == "noindex"
     section = page.find("section")
     assert section.has("data-landing-thanks")
-    landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
+    landing = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
     assert page.find("h1").text() == landing.thanks.title
     if landing.thanks.download:
         link = next(a for a in page.find_all("a") if a.has("download"))
@@ -286,7 +287,7 @@ def test_landing_pages_are_not_blog_posts(real_site):
     blog = dom(real_site.read("blog/"))
     titles = {node.text() for node in blog.find_all("h2")}
     for slug in SAMPLES:
-        landing = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
+        landing = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0][slug]
         assert landing.title not in titles and landing.offer.headline not in titles
     assert not (real_site.site / "blog" / "landing").exists()
 
@@ -523,14 +524,14 @@ SCHEMA_CASES = [
                          ids=[case[0] for case in SCHEMA_CASES])
 def test_schema_rule(changes, expected):
     text = with_changes(GOOD, *changes)
-    landing, errors = model.parse_landing("docs/landing/prova.md", text, {"action": DEFAULT_ACTION})
+    landing, errors = landing_validation.parse_landing("docs/landing/prova.md", text, {"action": DEFAULT_ACTION})
     assert landing is None
     messages = [str(error) for error in errors]
     assert any(message.startswith("docs/landing/prova.md:" + expected) for message in messages), messages
 
 
 def test_invalid_yaml_is_left_to_the_general_validator():
-    landing, errors = model.parse_landing("docs/landing/prova.md", "---\ntitle: [rotto\n---\n", {})
+    landing, errors = landing_validation.parse_landing("docs/landing/prova.md", "---\ntitle: [rotto\n---\n", {})
     assert landing is None and errors == []
 
 
@@ -583,7 +584,7 @@ EVENT_CASES = [
 @pytest.mark.parametrize("extra, expected", [case[1:] for case in EVENT_CASES],
                          ids=[case[0] for case in EVENT_CASES])
 def test_event_rule(extra, expected):
-    landing, errors = model.parse_landing("docs/landing/prova.md", fixture_landing(extra=extra),
+    landing, errors = landing_validation.parse_landing("docs/landing/prova.md", fixture_landing(extra=extra),
                                           {"action": DEFAULT_ACTION})
     assert landing is None
     messages = [str(error) for error in errors]
@@ -591,6 +592,6 @@ def test_event_rule(extra, expected):
 
 
 def test_sample_workshop_event():
-    event = model.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0]["workshop-bologna"].event
+    event = landing_validation.load_landings(ROOT / "docs", {"action": DEFAULT_ACTION})[0]["workshop-bologna"].event
     assert (event.start.isoformat(), event.end.isoformat()) == ("2027-02-12T09:30:00+01:00", "2027-02-12T13:00:00+01:00")
     assert (event.place, str(event.address)) == ("Spazio Darsena", "Via del Porto 12, 40122 Bologna")

@@ -518,7 +518,7 @@ GUIDE = (ROOT / "docs" / "landing" / "guida-gratuita.md").read_text(encoding="ut
     ("autoresponder:\n  subject: " + "x" * 121 + "\n  text: Testo\n", "is not one short line"),
 ])
 def test_autoresponder_front_matter_is_validated(block, message):
-    from approdo.landing import parse_landing
+    from approdo.landing_validation import parse_landing
     text = re.sub(r"autoresponder:\n(  .*\n|\n)+", "", GUIDE).replace("tags: [guide, social]\n",
                                                                        "tags: [guide, social]\n" + block)
     landing, errors = parse_landing("docs/landing/guida-gratuita.md", text)
@@ -530,7 +530,7 @@ def test_autoresponder_front_matter_is_validated(block, message):
 
 def test_landings_document_carries_the_autoresponder_and_download():
     from approdo.consent_ledger import landings_document, versions_document
-    from approdo.landing import parse_landing
+    from approdo.landing_validation import parse_landing
     from approdo.lead_form import text_version
     landing, errors = parse_landing("docs/landing/guida-gratuita.md", GUIDE)
     assert not errors and landing.autoresponder is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from approdo import form_manifest
-from approdo import landing as model
+from approdo.landing_validation import load_landings
 from conftest import ROOT
 from leads.app import LeadApp
 from leads.config import Settings, SettingsError, forms_file
@@ -23,7 +23,7 @@ ACTION = "http://127.0.0.1:8001/leads"
 
 
 def sample_landings():
-    landings, errors = model.load_landings(ROOT / "docs", {"action": ACTION})
+    landings, errors = load_landings(ROOT / "docs", {"action": ACTION})
     assert errors == [] and landings
     return landings
 

@@ -253,7 +253,7 @@ def test_where_beacons_go(extra, beacon, redirect):
 
 
 def test_digest_covers_the_seven_whole_days_up_to_yesterday(db, capsys, tmp_path):
-    from leads.report_page import italian_day
+    from approdo.events import italian_date
     from leads.storage import utcnow
 
     assert main(["digest", "--db", str(db), "--to", "titolare@example.it"]) == 0
@@ -261,7 +261,7 @@ def test_digest_covers_the_seven_whole_days_up_to_yesterday(db, capsys, tmp_path
     [(_, message)] = mailer.listing(tmp_path)
     subject = message["Subject"]
     yesterday = utcnow().date() - timedelta(days=1)
-    assert subject.endswith(f"dal {italian_day(yesterday - timedelta(days=6))} al {italian_day(yesterday)}")
+    assert subject.endswith(f"dal {italian_date(yesterday - timedelta(days=6))} al {italian_date(yesterday)}")
 
 
 def test_memory_stays_bounded_under_forged_values(tmp_path):

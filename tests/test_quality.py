@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +26,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 from approdo.frontmatter import parse
 from browser import origin
 from conftest import ROOT, Build
+from dom import dom
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -150,35 +150,24 @@ URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "back
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.I)
 
 
-class _References(HTMLParser):
+def _references(html: str) -> list[tuple[str, str, str]]:
     """Every URL a page makes the browser request: (tag, attribute, url)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str, str]] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self._in_style = tag == "style"
-        for name, value in attrs:
+    found = []
+    for node in dom(html).iter():
+        tag = node.tag
+        for name, value in node.pairs:
             if not value:
                 continue
             if name in URL_ATTRIBUTES and tag not in NAVIGATION_TAGS:
-                self.found.append((tag, name, value.strip()))
+                found.append((tag, name, value.strip()))
             elif name in ("srcset", "imagesrcset"):
-                for candidate in value.split(","):
-                    if candidate.strip():
-                        self.found.append((tag, name, candidate.split()[0]))
+                found.extend((tag, name, candidate.split()[0])
+                             for candidate in value.split(",") if candidate.strip())
             elif name == "style":
-                self.found.extend((tag, "style", url) for url in _css_urls(value))
-
-    def handle_endtag(self, tag):
+                found.extend((tag, "style", url) for url in _css_urls(value))
         if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.found.extend(("style", "url()", url) for url in _css_urls(data))
+            found.extend(("style", "url()", url) for url in _css_urls(node.raw_text()))
+    return found
 
 
 def _css_urls(css: str) -> list[str]:
@@ -215,9 +204,7 @@ def test_no_page_loads_anything_from_another_origin(real_site: Build):
     assert len(pages) > 20 and stylesheets
     problems = []
     for page in pages:
-        parser = _References()
-        parser.feed(page.read_text(encoding="utf-8"))
-        for tag, attribute, url in parser.found:
+        for tag, attribute, url in _references(page.read_text(encoding="utf-8")):
             if tag == "form" and attribute == "action" and url in actions:
                 continue
             if _off_site(url, site_origin):
@@ -243,9 +230,7 @@ def test_reference_scanner_sees_every_kind_of_request():
       <link rel="canonical" href="https://www.example.it/pagina/">
       <img src="data:image/png;base64,AAAA"><img src="../e.png">
     """
-    parser = _References()
-    parser.feed(page)
-    off = [(tag, url) for tag, _, url in parser.found if _off_site(url, "https://www.example.it")]
+    off = [(tag, url) for tag, _, url in _references(page) if _off_site(url, "https://www.example.it")]
     assert off == [
         ("link", "https://cdn.example.com/a.css"),
         ("script", "//cdn.example.com/a.js"),

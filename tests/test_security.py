@@ -20,7 +20,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -226,56 +226,34 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlin
                   "background", "cite", "longdesc", "ping"}
 
 
-class Findings(HTMLParser):
-    """Splits HTML the way a browser does and records what would run."""
+@dataclass
+class Findings:
+    """What a browser would run in a page: scripts, event handlers, javascript: URLs."""
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self.json_ld: list[str] = []
-        self._script: dict | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            value = value or ""
-            if name.startswith("on") and ALERT.search(value):
-                self.problems.append(f"<{tag} {name}={value!r}>")
-            squeezed = re.sub(r"[\s\x00-\x1f]", "", value).lower()
-            if name in URL_ATTRIBUTES and squeezed.startswith(("javascript:", "vbscript:")):
-                self.problems.append(f"<{tag} {name}={value!r}>")
-            if (tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh"
-                    and "javascript:" in squeezed):
-                self.problems.append(f"<meta refresh {value!r}>")
-        if tag == "script":
-            self._script = dict(attrs)
-            self._text = []
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag == "script":
-            self.handle_endtag(tag)
-
-    def handle_data(self, data):
-        if self._script is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag != "script" or self._script is None:
-            return
-        text = "".join(self._text)
-        if self._script.get("type") == "application/ld+json":
-            self.json_ld.append(text)
-        elif ALERT.search(text):
-            self.problems.append(f"<script>{text[:80]!r}")
-        self._script = None
+    problems: list[str]
+    json_ld: list[str]
 
 
 def html_findings(html: str) -> Findings:
-    parser = Findings()
-    parser.feed(html)
-    parser.close()
-    return parser
+    found = Findings([], [])
+    for node in dom(html).iter():
+        tag = node.tag
+        for name, value in node.pairs:
+            if name.startswith("on") and ALERT.search(value):
+                found.problems.append(f"<{tag} {name}={value!r}>")
+            squeezed = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if name in URL_ATTRIBUTES and squeezed.startswith(("javascript:", "vbscript:")):
+                found.problems.append(f"<{tag} {name}={value!r}>")
+            if (tag == "meta" and (node.get("http-equiv") or "").lower() == "refresh"
+                    and "javascript:" in squeezed):
+                found.problems.append(f"<meta refresh {value!r}>")
+        if tag == "script":
+            text = node.raw_text()
+            if node.get("type") == "application/ld+json":
+                found.json_ld.append(text)
+            elif ALERT.search(text):
+                found.problems.append(f"<script>{text[:80]!r}")
+    return found
 
 
 # A template engine that evaluated "{{ 7*7 }}" leaves "alert(4) 49" where the payload has

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import NETWORK_GUARD
+from dom import dom
 
 
 @dataclass
@@ -60,52 +60,20 @@ class Head:
         return [obj for obj in self.objects() if obj.get("@type") == kind]
 
 
-class _HeadParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.head = Head()
-        self.in_head = False
-        self.script: list[str] | None = None
-        self.in_title = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs_d = {name: value or "" for name, value in attrs}
-        if tag == "head":
-            self.in_head = True
-        if not self.in_head:
-            return
-        if tag == "meta":
-            key = attrs_d.get("property") or attrs_d.get("name")
-            if key and "content" in attrs_d:
-                self.head.meta.setdefault(key, []).append(attrs_d["content"])
-        elif tag == "link":
-            self.head.links.append(attrs_d)
-        elif tag == "script" and attrs_d.get("type") == "application/ld+json":
-            self.script = []
-        elif tag == "title":
-            self.in_title = True
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self.in_head = False
-        elif tag == "script" and self.script is not None:
-            self.head.json_ld_raw.append("".join(self.script))
-            self.script = None
-        elif tag == "title":
-            self.in_title = False
-
-    def handle_data(self, data):
-        if self.script is not None:
-            self.script.append(data)
-        elif self.in_title:
-            self.head.title += data
-
-
 def read_head(html: str) -> Head:
-    parser = _HeadParser()
-    parser.feed(html)
-    parser.close()
-    return parser.head
+    head = Head()
+    for element in (node for found in dom(html).find_all("head") for node in found.iter()):
+        if element.tag == "meta":
+            key = element.get("property") or element.get("name")
+            if key and element.has("content"):
+                head.meta.setdefault(key, []).append(element.attrs["content"])
+        elif element.tag == "link":
+            head.links.append(element.attrs)
+        elif element.tag == "script" and element.get("type") == "application/ld+json":
+            head.json_ld_raw.append(element.raw_text())
+        elif element.tag == "title":
+            head.title += element.raw_text()
+    return head
 
 
 def site_file(site: Path, url: str, site_url: str) -> Path:

@@ -516,7 +516,7 @@ def test_sample_site_glossary_has_the_required_terms(real_site):
 # ---------------------------------------------------------------------------------------------
 
 def test_glossary_parse_reads_terms_synonyms_and_lines():
-    terms, problems = glossary.parse(GLOSSARY.split("---\n", 2)[2], first_line=5)
+    terms, problems = glossary.parse("glossario.md", GLOSSARY.split("---\n", 2)[2], first_line=5)
     assert problems == []
     assert [(t.name, t.anchor, t.synonyms, t.line) for t in terms] == [
         ("Landing page", "landing-page", ("pagina di atterraggio",), 10),
@@ -528,20 +528,20 @@ def test_glossary_parse_reads_terms_synonyms_and_lines():
 
 def test_glossary_definitions_become_plain_text():
     body = "## CTA\n\nL'**invito** all'[azione](guida.md), come `Scarica`.\n"
-    terms, _ = glossary.parse(body)
+    terms, _ = glossary.parse("glossario.md", body)
     assert terms[0].definition == "L'invito all'azione, come Scarica."
 
 
 def test_glossary_ignores_headings_in_code_and_flags_long_definitions():
     body = "```\n## Non un termine\n```\n\n## Lungo\n\n" + "parola " * 60 + "\n"
-    terms, problems = glossary.parse(body)
+    terms, problems = glossary.parse("glossario.md", body)
     assert [t.name for t in terms] == ["Lungo"]
     assert problems[0].line == 7 and "characters long" in problems[0].problem
 
 
 def test_glossary_refuses_two_headings_with_one_anchor():
     terms, problems = glossary.parse(
-        "## Call to action\n\nUn invito.\n\n## Call-to-action\n\nAncora.\n")
+        "glossario.md", "## Call to action\n\nUn invito.\n\n## Call-to-action\n\nAncora.\n")
     assert [t.name for t in terms] == ["Call to action"]
     assert [(p.line, p.problem) for p in problems] == [
         (5, "glossary term 'Call-to-action' has the same anchor '#call-to-action' as "
@@ -549,7 +549,7 @@ def test_glossary_refuses_two_headings_with_one_anchor():
 
 
 def test_matcher_links_each_term_once_whole_words_any_case():
-    terms, _ = glossary.parse(GLOSSARY.split("---\n", 2)[2])
+    terms, _ = glossary.parse("glossario.md", GLOSSARY.split("---\n", 2)[2])
     matcher = glossary.Matcher(terms)
     used: set[str] = set()
     parts = matcher.split("I Leads, i leader e una Pagina di\natterraggio; poi leads.", used)
@@ -560,7 +560,7 @@ def test_matcher_links_each_term_once_whole_words_any_case():
 
 
 def test_matcher_accepts_either_apostrophe():
-    terms, _ = glossary.parse("## CTA\n<!-- sinonimi: invito all'azione -->\n\nUn invito.\n")
+    terms, _ = glossary.parse("glossario.md", "## CTA\n<!-- sinonimi: invito all'azione -->\n\nUn invito.\n")
     parts = glossary.Matcher(terms).split("Serve un invito all’azione chiaro.", set())
     assert [p if isinstance(p, str) else (p[0].anchor, p[1]) for p in parts] == [
         "Serve un ", ("cta", "invito all’azione"), " chiaro."]

@@ -101,8 +101,14 @@ def test_short_link_query_precedence():
 
 
 def test_social_texts_checked_and_chosen():
-    assert check_social({"text": "Ciao", "x": "Breve"}) == []
-    problems = {p.key: p.problem for p in check_social(
+    # Each key on its own line, so an error's line names its key.
+    keys = ["social", "social.text", "social.tiktok", "social.facebook", "social.x"]
+
+    def check(social):
+        return check_social("p.md", social, lambda key: keys.index(key) + 1)
+
+    assert check({"text": "Ciao", "x": "Breve"}) == []
+    problems = {keys[p.line - 1]: p.problem for p in check(
         {"text": "a" * 300, "tiktok": "x", "facebook": 3, "x": "b" * 257})}
     assert problems == {
         "social.tiktok": "unknown key 'tiktok' in 'social'",
@@ -110,7 +116,9 @@ def test_social_texts_checked_and_chosen():
         "social.x": "'social.x' is 257 characters, too long for x",
     }
     # The default text is too long only where no override replaces it.
-    assert [p.key for p in check_social({"text": "a" * 300})] == ["social.text"]
+    assert [str(p) for p in check({"text": "a" * 300})] == [
+        "p.md:2: 'social.text' is 300 characters, too long for x (at most 256 with the link; "
+        "shorten it or add social.x)"]
     assert suggested_text({"text": "Generale", "x": "Per X"}, "x", "Descr") == "Per X"
     assert suggested_text({"text": "Generale"}, "linkedin", "Descr") == "Generale"
     assert suggested_text({}, "linkedin", "Descr") == "Descr"

@@ -152,7 +152,7 @@ def _free_slots(planned: list[Post], today: dt.date, cadence: int, days: tuple[s
     for post in planned:
         per_week[_monday(post.date)] = per_week.get(_monday(post.date), 0) + 1
     weekdays = {WEEKDAYS.index(day) for day in days}
-    slots = []
+    slots: list[dt.date] = []
     day = today
     while len(slots) < wanted and day < today + dt.timedelta(weeks=_HORIZON_WEEKS):
         monday = _monday(day)

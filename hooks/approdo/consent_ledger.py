@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from . import lead_form
+from . import lead_form, seo
 
 VERSIONS_PATH = "consent/versions.json"
 LANDINGS_PATH = "leads/landings.json"
@@ -31,10 +31,8 @@ def versions_document(consent_text: str, privacy_text: str, privacy_url: str) ->
 
 
 def absolute(site_url: str, path: str) -> str:
-    """A site path or URL as a full address ("" stays "")."""
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return site_url.rstrip("/") + "/" + path.lstrip("/")
+    """A site path or URL as a full address ("" stays "": no download, no privacy page)."""
+    return seo.absolute(site_url, path) if path else ""
 
 
 def landings_document(landings: Iterable, site_url: str) -> str:

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from approdo import content_schema, cta, glossary, short_codes, social_kit
 from approdo import landing as landing_model
-from approdo import links, material_extra
+from approdo import landing_validation, links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import FrontMatter, parse
 from approdo.project import Settings
@@ -169,13 +169,13 @@ def download_error(settings: Settings, landing: landing_model.Landing, exists) -
 def default_action_errors(settings: Settings) -> list[ContentError]:
     """The site-wide action (possibly from APPRODO_LEAD_ACTION) obeys the same rule as a page's."""
     action = landing_defaults(settings).action
-    problem = landing_model.action_problem(action) if action else "no form action"
+    problem = landing_validation.action_problem(action) if action else "no form action"
     if not problem:
         return []
     return [ContentError(settings.config_file.name,
                          _config_line(settings, "extra.approdo.leads.action"),
                          f"extra.approdo.leads.{problem.replace('form action', 'action')}"
-                         " (set here or by APPRODO_LEAD_ACTION)", landing_model.ACTION_EXPECTED)]
+                         " (set here or by APPRODO_LEAD_ACTION)", landing_validation.ACTION_EXPECTED)]
 
 
 def consent_errors(settings: Settings, privacy_page: str, has_privacy: bool) -> list[ContentError]:
@@ -273,10 +273,8 @@ def glossary_terms(settings: Settings, text: str) -> tuple[list[glossary.Term], 
     """The terms of the glossary page and every mistake in it."""
     path = settings.shown(glossary_uri(settings))
     matter = parse(text)
-    terms, problems = glossary.parse(matter.body, matter.body_line)
-    errors = [ContentError(path, problem.line, problem.problem, problem.expected)
-              for problem in problems]
-    if not terms and not problems:
+    terms, errors = glossary.parse(path, matter.body, matter.body_line)
+    if not terms and not errors:
         errors.append(ContentError(path, matter.body_line, "the glossary has no terms",
                                    "each term as a level-2 heading '## Term' followed by its definition"))
     return terms, errors
@@ -284,21 +282,15 @@ def glossary_terms(settings: Settings, text: str) -> tuple[list[glossary.Term], 
 
 # --- social texts, short links and reserved paths ----------------------------------------------
 
-def social_errors(shown: str, social, line) -> list[ContentError]:
-    """A ``social:`` mapping (suggested post texts); ``line(key)`` gives a key's line."""
-    return [ContentError(shown, line(problem.key), problem.problem, problem.expected)
-            for problem in social_kit.check_social(social)]
-
-
 def short_link_errors(settings: Settings, landings: Mapping[str, landing_model.Landing]) -> list[ContentError]:
     """Invalid ``short_links:`` codes, and two landing pages or channels sharing a code."""
     def where(slug: str, key: str) -> tuple[str, int]:
         landing = landings[slug]
         return settings.shown(landing.src_path), landing.line(key)
 
-    errors = [ContentError(*where(slug, problem.key), problem.problem, problem.expected)
-              for slug, landing in landings.items()
-              for problem in short_codes.check_overrides(slug, landing.short_links)]
+    errors = [error for landing in landings.values()
+              for error in short_codes.check_overrides(settings.shown(landing.src_path),
+                                                       landing.short_links, landing.line)]
     for first, second in short_codes.collisions(all_short_links(landings)):
         # Point at the author's own code when there is one: that is the line to change.
         blamed, other = (second, first) if second.custom or not first.custom else (first, second)
@@ -423,20 +415,21 @@ def check_project(settings: Settings, sources: list[Source] | None = None) -> li
         errors += glossary_terms(settings, glossary_source.text)[1]
 
     for source in sources:
-        errors.append(preview_image(settings, source.src_uri, source.fm, locate)[0])
+        if (image_error := preview_image(settings, source.src_uri, source.fm, locate)[0]):
+            errors.append(image_error)
         if (source.fm.data and "social" in source.fm.data
                 and not landing_model.is_landing_path(source.src_uri)):
-            errors += social_errors(settings.shown(source.src_uri), source.fm.data["social"], source.fm.line)
+            errors += social_kit.check_social(settings.shown(source.src_uri), source.fm.data["social"], source.fm.line)
     for landing in landings.valid.values():
         if landing.social:
-            errors += social_errors(settings.shown(landing.src_path), landing.social, landing.line)
+            errors += social_kit.check_social(settings.shown(landing.src_path), landing.social, landing.line)
     errors += short_link_errors(settings, landings.valid)
     go_dir = settings.docs_dir / short_codes.GO_DIR
-    errors += [short_link_folder_error(settings, path.relative_to(settings.docs_dir).as_posix())
-               for path in sorted(go_dir.rglob("*")) if path.is_file()]
+    errors += [error for path in sorted(go_dir.rglob("*")) if path.is_file()
+               if (error := short_link_folder_error(settings, path.relative_to(settings.docs_dir).as_posix()))]
     if locate(BIO_PAGE):
         errors.append(bio_page_error(settings))
-    return sorted({error for error in errors if error is not None})
+    return sorted(set(errors))
 
 
 def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentError]:
@@ -448,7 +441,7 @@ def _landing_errors(settings: Settings, sources: list[Source]) -> list[ContentEr
     for source in sources:
         if not landing_model.is_landing_path(source.src_uri):
             continue
-        landing, problems = landing_model.parse_landing(
+        landing, problems = landing_validation.parse_landing(
             settings.shown(source.src_uri), source.text, landing_defaults(settings),
             src_path=source.src_uri)
         errors += problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -46,6 +47,16 @@ class ErrorReport:
 # One report per process; ``content_errors.on_config`` clears it at the start of every build
 # because ``mkdocs serve`` keeps hook modules (and so this object) between rebuilds.
 REPORT = ErrorReport()
+
+
+def key_line(lines: Mapping[str, int], key: str, default: int = 1) -> int:
+    """The line of a dotted front-matter key ("offer.benefits.2") in ``lines``, or of its
+    nearest parent, or ``default``: where an error about that key points."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key.rpartition(".")[0]
+    return default
 
 
 def did_you_mean(name: str, choices) -> str:

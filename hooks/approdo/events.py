@@ -93,9 +93,14 @@ def parse_datetime(value: Any) -> tuple[dt.datetime | None, str]:
 
 # --- Italian words --------------------------------------------------------------------------
 
+def italian_date(day: dt.date) -> str:
+    """"12 febbraio 2027"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def italian_day(day: dt.date) -> str:
     """"venerdì 12 febbraio 2027"."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()]} {italian_date(day)}"
 
 
 def italian_time(moment: dt.datetime) -> str:
@@ -221,4 +226,4 @@ def view(event: Event, ics_url: str) -> EventView:
 def closing_text(moment: dt.datetime) -> str:
     """"12 febbraio 2027 alle 9:30": when sign-ups close, if that is the start of the event."""
     moment = moment.astimezone(ROME)
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year} {at_time(moment)}"
+    return f"{italian_date(moment)} {at_time(moment)}"

@@ -13,7 +13,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from approdo.seo import Image, iso
 
@@ -192,7 +192,3 @@ def _json_item(item: FeedItem) -> dict[str, Any]:
     if item.categories or item.tags:
         entry["tags"] = list(dict.fromkeys([*item.categories, *item.tags]))
     return entry
-
-
-def is_absolute(url: str) -> bool:
-    return bool(urlsplit(url).scheme)

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from . import lead_form
-
-if TYPE_CHECKING:  # the receiver imports FILE_NAME; it must not need PyYAML (approdo.landing)
-    from .landing import Landing
+from .landing import Landing
 
 # Next to leads/landings.json (approdo.consent_ledger): what the receiver reads from the built site.
 FILE_NAME = "leads/forms.json"

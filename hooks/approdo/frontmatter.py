@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from .errors import key_line
+
 # The same fences MkDocs accepts: a "---" line, YAML, then a "---" or "..." line.
 _OPENING = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _FENCE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -34,11 +36,7 @@ class FrontMatter:
 
     def line(self, key: str, default: int = 1) -> int:
         """The line of ``key`` (a dotted path), or of its nearest parent, or ``default``."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key.rpartition(".")[0]
-        return default
+        return key_line(self.lines, key, default)
 
 
 # Deeper than any front matter needs (a landing page's is 4 levels): PyYAML's scanner slows
@@ -98,9 +96,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        # "0x_" and "0b_" match YAML 1.1's int pattern but are no number: PyYAML raises a bare
+        # ValueError. Keep the text, as for a date that does not exist.
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                  _UniqueKeyLoader.construct_yaml_timestamp)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
 
 
 def _index_nodes(node: yaml.Node, offset: int, lines: dict[str, int], raw: dict[str, str],
@@ -147,8 +154,8 @@ def parse(text: str) -> FrontMatter:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
-        return FrontMatter(None, body=body, body_line=body_line, error=exc.problem,
-                           error_line=exc.problem_mark.line + offset)
+        return FrontMatter(None, body=body, body_line=body_line, error=str(exc.problem),
+                           error_line=(exc.problem_mark.line if exc.problem_mark else 0) + offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else offset
@@ -163,7 +170,7 @@ def parse(text: str) -> FrontMatter:
     finally:
         if loader is not None:
             loader.dispose()
-    if data is None:
+    if data is None or node is None:
         return FrontMatter(data={}, body=body, body_line=body_line)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"

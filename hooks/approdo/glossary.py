@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from approdo.errors import ContentError
 from approdo.slugs import slugify
 
 # A tooltip is read at a glance: longer definitions belong in the paragraphs that follow.
@@ -47,15 +48,6 @@ class Term:
         return (self.name, *self.synonyms)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A mistake in the glossary page, at a 1-based line of the file."""
-
-    line: int
-    problem: str
-    expected: str = ""
-
-
 def plain_text(markdown: str) -> str:
     """Inline Markdown reduced to the plain text a tooltip can show."""
     text = _MD_LINK.sub(r"\1", markdown)
@@ -66,15 +58,16 @@ def plain_text(markdown: str) -> str:
     return " ".join(text.split())
 
 
-def parse(body: str, first_line: int = 1) -> tuple[list[Term], list[Problem]]:
+def parse(path: str, body: str, first_line: int = 1) -> tuple[list[Term], list[ContentError]]:
     """Read the terms of a glossary page body (the Markdown after its front matter).
 
-    ``first_line`` is the file line of the body's first line, so problems point at the file.
+    ``path`` names the file in errors; ``first_line`` is the file line of the body's first
+    line, so errors point at the file.
     Returns the terms in page order and every problem found (never raises on bad input).
     """
     lines = body.splitlines()
     terms: list[Term] = []
-    problems: list[Problem] = []
+    problems: list[ContentError] = []
     seen: dict[str, tuple[str, int]] = {}
     fence = ""
     index = 0
@@ -95,22 +88,22 @@ def parse(body: str, first_line: int = 1) -> tuple[list[Term], list[Problem]]:
             continue
         name = plain_text(heading.group(2))
         file_line = first_line + index
-        term, index = _read_term(lines, index + 1, name, file_line, first_line, problems)
+        term, index = _read_term(path, lines, index + 1, name, file_line, first_line, problems)
         if term is None:
             continue
         anchors = {other.anchor: other for other in terms}
         if term.anchor in anchors:
             other = anchors[term.anchor]
-            problems.append(Problem(
-                file_line, f"glossary term '{term.name}' has the same anchor '#{term.anchor}' "
+            problems.append(ContentError(
+                path, file_line, f"glossary term '{term.name}' has the same anchor '#{term.anchor}' "
                 f"as '{other.name}' at line {other.line}", "headings that differ in letters"))
             continue
         for form in term.forms:
             key = _key(form)
             if key in seen:
                 owner, owner_line = seen[key]
-                problems.append(Problem(
-                    file_line, f"glossary term '{form}' is already defined",
+                problems.append(ContentError(
+                    path, file_line, f"glossary term '{form}' is already defined",
                     f"each term and synonym once; see '{owner}' at line {owner_line}"))
             else:
                 seen[key] = (term.name, file_line)
@@ -118,8 +111,8 @@ def parse(body: str, first_line: int = 1) -> tuple[list[Term], list[Problem]]:
     return terms, problems
 
 
-def _read_term(lines: list[str], index: int, name: str, file_line: int, first_line: int,
-               problems: list[Problem]) -> tuple[Term | None, int]:
+def _read_term(path: str, lines: list[str], index: int, name: str, file_line: int, first_line: int,
+               problems: list[ContentError]) -> tuple[Term | None, int]:
     """Read the synonyms and the definition paragraph that follow a ``## Term`` heading."""
     synonyms: tuple[str, ...] = ()
     index = _skip_blank(lines, index)
@@ -139,14 +132,14 @@ def _read_term(lines: list[str], index: int, name: str, file_line: int, first_li
         index += 1
     definition = plain_text(" ".join(paragraph))
     if not definition:
-        problems.append(Problem(
-            first_line + min(start, len(lines) - 1) if lines else file_line,
+        problems.append(ContentError(
+            path, first_line + min(start, len(lines) - 1) if lines else file_line,
             f"glossary term '{name}' has no definition",
             "a plain paragraph of one or two sentences right after the heading"))
         return None, max(index, start)
     if len(definition) > MAX_DEFINITION:
-        problems.append(Problem(
-            first_line + start,
+        problems.append(ContentError(
+            path, first_line + start,
             f"definition of '{name}' is {len(definition)} characters long",
             f"at most {MAX_DEFINITION}: it is shown as a tooltip; move the rest to a second "
             "paragraph"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from approdo.lead_form import FIELDS_BY_NAME, UTM_MAX_LENGTH, UTM_PATTERN
+from approdo.lead_form import FIELDS_BY_NAME, SLUG_PATTERN, UTM_MAX_LENGTH, UTM_PATTERN
 
 # What is counted.
 VIEW = "view"   # a landing page was shown
@@ -30,7 +30,7 @@ UTM_DIMENSIONS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 DIMENSIONS = (PAGE_FIELD, *UTM_DIMENSIONS)
 
 # The landing page is named by its slug, exactly as the lead form names it.
-PAGE_PATTERN = FIELDS_BY_NAME["landing"].pattern
+PAGE_PATTERN = SLUG_PATTERN
 PAGE_MAX_LENGTH = FIELDS_BY_NAME["landing"].max_length
 VALUE_PATTERN = UTM_PATTERN
 VALUE_MAX_LENGTH = UTM_MAX_LENGTH
@@ -50,13 +50,15 @@ def receiver_base(extra: Mapping[str, Any] | None) -> str | None:
     service counts nothing for us).
     """
     approdo = (extra or {}).get("approdo") or {}
-    metrics = approdo.get("metrics") if isinstance(approdo.get("metrics"), Mapping) else {}
+    metrics = approdo.get("metrics")
+    metrics = metrics if isinstance(metrics, Mapping) else {}
     if "receiver" in metrics:
         chosen = metrics["receiver"]
         if not chosen:
             return None
         return str(chosen).rstrip("/") + "/"
-    leads = approdo.get("leads") if isinstance(approdo.get("leads"), Mapping) else {}
+    leads = approdo.get("leads")
+    leads = leads if isinstance(leads, Mapping) else {}
     action = leads.get("action")
     if not isinstance(action, str) or not action or leads.get("provider", "approdo") != "approdo":
         return None

@@ -44,10 +44,6 @@ class PostCard:
         """The publication date for a ``<time datetime>`` attribute."""
         return self.created.date().isoformat()
 
-    @property
-    def updated_iso(self) -> str:
-        return self.updated.date().isoformat() if self.updated else ""
-
 
 def newest_first(cards: list[PostCard], limit: int = DEFAULT_LIMIT) -> list[PostCard]:
     """The ``limit`` most recent posts, newest first (pinning does not reorder the home).

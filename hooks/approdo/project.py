@@ -29,6 +29,15 @@ BLOG_DEFAULTS = {
     "post_url_date_format": "yyyy/MM/dd",
     "categories_allowed": [],
 }
+# Where `mkdocs serve` publishes by default: the base of absolute URLs (feeds, sitemap, calendar
+# files, structured data) when mkdocs.yml sets no site_url.
+PREVIEW_URL = "http://127.0.0.1:8000/"
+
+
+def site_root(site_url: str | None) -> str:
+    """The address absolute URLs are built on, ending in "/": ``site_url`` or the preview's."""
+    url = site_url or PREVIEW_URL
+    return url if url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
@@ -106,11 +115,14 @@ class _ConfigLoader(yaml.SafeLoader):
 
 
 def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
+    if isinstance(node, yaml.SequenceNode):
         items = loader.construct_sequence(node, deep=True)
         names, default = items[:-1] if len(items) > 1 else items, items[-1] if len(items) > 1 else None
+    elif isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        raise yaml.constructor.ConstructorError(None, None, "!ENV takes a variable name or a list of "
+                                                "names and a default", node.start_mark)
     for name in names:
         if str(name) in os.environ:
             return os.environ[str(name)]

@@ -10,8 +10,9 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
+from approdo.errors import ContentError
 from approdo.utm import tracked_url
 
 # The channels a social-media manager posts on; each gets its own short link per landing page.
@@ -59,27 +60,20 @@ class ShortLink:
         return go_url(self.code)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A mistake in ``short_links:``: the front-matter key to point at, what and expected."""
-
-    slug: str
-    key: str
-    problem: str
-    expected: str = ""
-
-
-def check_overrides(slug: str, short_links: Mapping[str, Any]) -> list[Problem]:
-    """What is wrong in one landing page's ``short_links:`` mapping (channel -> code)."""
+def check_overrides(path: str, short_links: Mapping[str, Any],
+                    line_of: Callable[[str], int]) -> list[ContentError]:
+    """What is wrong in one landing page's ``short_links:`` mapping (channel -> code);
+    ``line_of("short_links.x")`` gives the line of a key in ``path``."""
     problems = []
     for channel, code in short_links.items():
         key = f"short_links.{channel}"
         if channel not in CHANNELS:
-            problems.append(Problem(slug, key, f"unknown short-link channel '{channel}'",
-                                    "one of: " + ", ".join(CHANNELS)))
+            problems.append(ContentError(path, line_of(key), f"unknown short-link channel '{channel}'",
+                                         "one of: " + ", ".join(CHANNELS)))
         elif not isinstance(code, str) or not re.fullmatch(CODE_PATTERN, code) or len(code) < 2:
-            problems.append(Problem(slug, key, f"short-link code {code!r} for '{channel}' is not valid",
-                                    CODE_EXPECTED))
+            problems.append(ContentError(path, line_of(key),
+                                         f"short-link code {code!r} for '{channel}' is not valid",
+                                         CODE_EXPECTED))
     return problems
 
 
@@ -89,7 +83,7 @@ def short_links_for(slug: str, landing_url: str, overrides: Mapping[str, Any]) -
     for channel, medium in CHANNELS.items():
         custom = overrides.get(channel)
         usable = isinstance(custom, str) and re.fullmatch(CODE_PATTERN, custom) is not None
-        code = custom if usable else derived_code(slug, channel)
+        code = custom if isinstance(custom, str) and usable else derived_code(slug, channel)
         target = tracked_url(landing_url, channel, medium, slug)
         links.append(ShortLink(code, slug, channel, target, custom=usable))
     return links

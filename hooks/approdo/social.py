@@ -15,7 +15,8 @@ import yaml
 
 from approdo.frontmatter import FrontMatter, parse
 from approdo.paths import display_path
-from approdo.landing import LANDING_DIR, Landing, is_landing_path, load_landings
+from approdo.landing import LANDING_DIR, Landing, is_landing_path
+from approdo.landing_validation import load_landings
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urljoin
 
+from approdo.errors import ContentError
 from approdo.short_codes import CHANNELS
 from approdo.spreadsheet import neutralise
 from approdo.utm import tracked_url
@@ -32,40 +33,37 @@ COLUMNS = ("kind", "slug", "channel", "title", "description", "text", "post", "u
 MATERIAL_SOCIAL_KEYS = ("cards", "cards_layout", "cards_layout_dir", "cards_layout_options")
 
 
-@dataclass(frozen=True)
-class Problem:
-    key: str
-    problem: str
-    expected: str = ""
+def check_social(path: str, social: Any, line_of: Callable[[str], int]) -> list[ContentError]:
+    """What is wrong in a ``social:`` mapping (keys, non-empty texts, channel lengths);
+    ``line_of("social.x")`` gives the line of a key in ``path``."""
+    def problem(key: str, text: str, expected: str) -> ContentError:
+        return ContentError(path, line_of(key), text, expected)
 
-
-def check_social(social: Any) -> list[Problem]:
-    """What is wrong in a ``social:`` mapping (keys, non-empty texts, channel lengths)."""
     if not isinstance(social, Mapping):
-        return [Problem("social", "'social' is not a mapping",
+        return [problem("social", "'social' is not a mapping",
                         "text: and optional per-channel texts (" + ", ".join(CHANNELS) + ")")]
     problems = []
     for key, value in social.items():
         where = f"social.{key}"
         if key in MATERIAL_SOCIAL_KEYS:
-            problems.append(Problem(where, f"'{where}' is a setting of Material's social plugin; in "
+            problems.append(problem(where, f"'{where}' is a setting of Material's social plugin; in "
                                     "Approdo 'social:' holds the suggested text of social posts",
                                     "remove it: Approdo draws each page's card from its title, "
                                     "and image: sets your own picture"))
             continue
         if key not in SOCIAL_KEYS:
-            problems.append(Problem(where, f"unknown key '{key}' in 'social'",
+            problems.append(problem(where, f"unknown key '{key}' in 'social'",
                                     "one of: " + ", ".join(SOCIAL_KEYS)))
             continue
         if not isinstance(value, str) or not value.strip():
-            problems.append(Problem(where, f"'{where}' is not text", "the suggested post text"))
+            problems.append(problem(where, f"'{where}' is not text", "the suggested post text"))
             continue
         channels = [key] if key in CHANNELS else [c for c in TEXT_LIMITS if c not in social]
         for channel in channels:
             limit = TEXT_LIMITS.get(channel)
             if limit and len(value.strip()) > limit:
                 fix = "shorten it" if key == channel else f"shorten it or add social.{channel}"
-                problems.append(Problem(where, f"'{where}' is {len(value.strip())} characters, too "
+                problems.append(problem(where, f"'{where}' is {len(value.strip())} characters, too "
                                         f"long for {channel}", f"at most {limit} with the link; {fix}"))
     return problems
 
