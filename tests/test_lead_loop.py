@@ -255,7 +255,8 @@ def test_unknown_consent_version_is_refused_and_nothing_stored(tmp_path):
         assert [row["email"] for row in store.leads()] == ["ok@example.it"]
     finally:
         store.close()
-    assert all(row["lead_id"] is not None for row in outbox_rows(db))
+    rows = outbox_rows(db)
+    assert rows and all(row["lead_id"] is not None for row in rows)
 
 
 def test_a_newly_published_wording_is_accepted_without_restart(tmp_path):
@@ -288,7 +289,8 @@ def test_refusing_server_marks_failed_and_outbox_retry_sends_again(tmp_path, cap
         assert main(["outbox", "retry", "--db", str(db)]) == 0
         messages = sink.wait_for(2)
         assert len(messages) == 2
-    assert all(r["state"] == outbox.SENT for r in outbox_rows(db))
+    rows = outbox_rows(db)
+    assert rows and all(r["state"] == outbox.SENT for r in rows)
 
 
 def test_dropped_connections_are_retried_with_back_off_and_sent_once(tmp_path):
