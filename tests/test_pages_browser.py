@@ -208,8 +208,8 @@ def served_site(live_site: LiveSite) -> str:
 @pytest.fixture(scope="module")
 def matrix(kinds: dict[str, str], live_site: LiveSite, chromium):
     """``matrix(scheme)``: every page kind in that colour scheme, through every width, in one
-    browser; made the first time a scheme is asked for (the two schemes are two xdist groups,
-    so they can run on two workers at once)."""
+    browser; made the first time a scheme is asked for (the two schemes are two units of work,
+    so they can run on two workers at once: conftest.OWN_UNIT)."""
     reports: dict[str, Report] = {}
 
     def report(scheme: str) -> Report:
@@ -275,9 +275,8 @@ def _without_redirect(site: Path, path: str) -> str:
     return path + "fermo.html"
 
 
-# One xdist group per scheme: the two halves of the matrix can run on two workers at once.
-@pytest.mark.parametrize("scheme", [pytest.param(scheme, marks=pytest.mark.xdist_group(f"pages-{scheme}"))
-                                    for scheme in SCHEMES])
+# Each scheme is a unit of work of its own (conftest.OWN_UNIT): two workers can run them at once.
+@pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_page_kind_fits_loads_cleanly_and_is_accessible(matrix, kinds, scheme):
     report = matrix(scheme)
     assert len(report.checked) == len(kinds) * len(WIDTHS), sorted(report.checked)
