@@ -46,13 +46,14 @@ os.environ["SOURCE_DATE_EPOCH"] = epoch(AS_OF)
 # when a test runs, never what it checks.
 OWN_UNIT = ("tests/test_pages_browser.py::test_every_page_kind_fits_loads_cleanly_and_is_accessible[",)
 LONGEST_FIRST = tuple(f"tests/{name}" for name in (
-    "test_lighthouse.py", "test_pages_browser.py::test_every_page_kind", "test_build_speed.py",
-    "test_page_cache.py", "test_handbook.py", "test_seo_fixture.py", "test_social.py",
-    "test_landing_browser.py", "test_clock.py", "test_authoring.py", "test_hook_order.py",
-    "test_authoring_errors.py", "test_leads_health.py", "test_lead_loop_browser.py",
-    "test_metrics_browser.py", "test_leads_spam.py", "test_leads_load.py", "test_site.py",
-    "test_quality.py", "test_security.py", "test_social_browser.py", "test_properdocs.py",
-    "test_lead_loop.py", "test_leads_serving.py", "test_end_to_end.py", "test_pages_browser.py",
+    "test_lighthouse.py", "test_pages_browser.py::test_every_page_kind", "test_page_cache.py",
+    "test_build_speed.py", "test_social.py", "test_clock.py", "test_site.py", "test_handbook.py",
+    "test_landing_browser.py", "test_metrics_browser.py", "test_security.py",
+    "test_social_browser.py", "test_lead_loop_browser.py", "test_quality.py", "test_hook_order.py",
+    "test_seo_fixture.py", "test_authoring.py", "test_leads_load.py", "test_leads_health.py",
+    "test_lead_loop.py", "test_authoring_errors.py", "test_landing.py", "test_events.py",
+    "test_leads_spam.py", "test_end_to_end.py", "test_pages_browser.py", "test_leads_serving.py",
+    "test_properdocs.py",
 ))
 
 
