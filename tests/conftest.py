@@ -50,10 +50,10 @@ LONGEST_FIRST = tuple(f"tests/{name}" for name in (
     "test_build_speed.py", "test_social.py", "test_clock.py", "test_site.py", "test_handbook.py",
     "test_landing_browser.py", "test_metrics_browser.py", "test_security.py",
     "test_social_browser.py", "test_lead_loop_browser.py", "test_quality.py", "test_hook_order.py",
-    "test_seo_fixture.py", "test_authoring.py", "test_leads_load.py", "test_leads_health.py",
-    "test_lead_loop.py", "test_authoring_errors.py", "test_landing.py", "test_events.py",
-    "test_leads_spam.py", "test_end_to_end.py", "test_pages_browser.py", "test_leads_serving.py",
-    "test_properdocs.py",
+    "test_reproducible.py", "test_seo_fixture.py", "test_authoring.py", "test_leads_load.py",
+    "test_leads_health.py", "test_lead_loop.py", "test_authoring_errors.py", "test_landing.py",
+    "test_events.py", "test_leads_spam.py", "test_end_to_end.py", "test_pages_browser.py",
+    "test_leads_serving.py", "test_properdocs.py",
 ))
 
 
