@@ -216,6 +216,7 @@ def test_post_example_is_published_where_the_handbook_says(examples):
     assert "Giulia Ferraresi" in text            # authors: [giulia]
     assert re.search(r"\d+ min", text), "no reading time on the post"
     links = {resolve(url, h) for h in page.hrefs()}
+    assert meta["categories"]
     for category in meta["categories"]:
         assert f"blog/category/{slugify(category)}/" in links
     # landing: guida-gratuita -> a call to action after the article, tagged as the handbook says.
@@ -238,6 +239,7 @@ def test_post_example_is_in_the_blog_index_with_its_excerpt_only(examples):
         assert url in {resolve(f"blog/category/{slugify(category)}/", h)
                        for h in dom(listing).hrefs()}
     tags = dom(build.read("tags/")).find("body").text()
+    assert examples.post["tags"]
     for tag in examples.post["tags"]:
         assert tag in tags
 
@@ -262,6 +264,7 @@ def test_knowledge_base_example(examples):
     assert any(resolve(url, h) == f"landing/{meta['landing']}/" for h in hrefs), \
         "the guide has no call to action to its landing page"
     tags_page = dom(build.read("tags/")).find("body").text()
+    assert meta["tags"]
     for tag in meta["tags"]:
         assert tag in tags_page
     guides = dom(build.read("kb/"))
@@ -310,6 +313,7 @@ def test_landing_example_full_schema(examples):
     assert fields["email"].attrs["type"] == "email"
     assert fields["message"].tag == "textarea"
     labels = {e.attrs["for"]: words(e.text()) for e in page.find_all("label") if "for" in e.attrs}
+    assert meta["form"]["labels"]
     for name, label in meta["form"]["labels"].items():
         assert labels[fields[name].attrs["id"]].startswith(label)
     consent = fields["marketing_consent"].attrs
@@ -348,6 +352,7 @@ def test_landing_example_thank_you_page(examples):
 
 def test_landing_example_short_link_and_social_texts(examples):
     build, meta, url = examples.build, examples.landing, examples.landing_url
+    assert meta["short_links"]
     for channel, code in meta["short_links"].items():
         go = build.read(f"go/{code}/")
         target = re.search(r'http-equiv="refresh" content="0; ?url=([^"]+)"', go, re.I)
@@ -364,6 +369,7 @@ def test_landing_example_short_link_and_social_texts(examples):
     rows = {r["channel"]: r for r in kit["rows"] if r["slug"] == LANDING_SLUG}
     assert rows["x"]["text"] == meta["social"]["x"]
     assert rows["facebook"]["text"] == meta["social"]["text"]
+    assert meta["short_links"]
     for channel, code in meta["short_links"].items():
         assert rows[channel]["short_url"].endswith(f"/go/{code}/")
 

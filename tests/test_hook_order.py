@@ -29,14 +29,16 @@ def _config(order: str, docs: Path) -> str:
     return text + f"\ndocs_dir: {docs}\n"
 
 
-def _build(folder: Path, order: str, docs: Path = ROOT / "docs") -> Build:
+def _build(folder: Path, order: str, cards: Path, docs: Path = ROOT / "docs") -> Build:
     """Build with the hooks in ``order``; ``folder`` has the same name for every order, so
     nothing but the order differs."""
     folder.mkdir(parents=True)
     (folder / "mkdocs.yml").write_text(_config(order, docs), encoding="utf-8")
-    # Page and card caches of its own: every page converted, every card drawn.
+    # A page cache of its own: every page converted. The card cache is shared by the two
+    # orders: a card is named by a hash of everything drawn on it, so a card whose text the
+    # order changed is drawn again, and an unchanged one would be drawn byte for byte the same.
     return run_build(folder, env={"APPRODO_PAGE_CACHE": str(folder / "pages"),
-                                  "APPRODO_CARD_CACHE": str(folder / "cards")})
+                                  "APPRODO_CARD_CACHE": str(cards)})
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -47,7 +49,8 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 def test_reversed_hook_list_builds_the_same_site(tmp_path):
-    builds = [_build(tmp_path / str(n) / "project", order) for n, order in enumerate(ORDERS)]
+    builds = [_build(tmp_path / str(n) / "project", order, tmp_path / "cards")
+              for n, order in enumerate(ORDERS)]
     for build in builds:
         assert build.returncode == 0, build.output
     as_written, reversed_ = (_files(build.site) for build in builds)
@@ -67,7 +70,7 @@ def test_a_link_to_a_generated_page_is_an_error_in_either_order(tmp_path):
                      encoding="utf-8")
     outputs = []
     for n, order in enumerate(ORDERS):
-        build = _build(tmp_path / str(n) / "project", order, docs)
+        build = _build(tmp_path / str(n) / "project", order, tmp_path / "cards", docs)
         assert build.returncode != 0, build.output
         errors = sorted(line.split(" -  ", 1)[-1] for line in build.output.splitlines()
                         if line.startswith("ERROR") and "broken link" in line)

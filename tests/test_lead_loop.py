@@ -33,7 +33,7 @@ from leads.config import Settings
 from leads.harness import (CONSENT_TEXT, SITE, MailSink, free_port, post_form, post_json, request, running,
                            sample_lead, write_site_data)
 from leads.loop_settings import LoopSettings
-from leads.storage import Store, utcnow
+from leads.storage import Store, timestamp, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER = "titolare@example.it"
@@ -255,7 +255,8 @@ def test_unknown_consent_version_is_refused_and_nothing_stored(tmp_path):
         assert [row["email"] for row in store.leads()] == ["ok@example.it"]
     finally:
         store.close()
-    assert all(row["lead_id"] is not None for row in outbox_rows(db))
+    rows = outbox_rows(db)
+    assert rows and all(row["lead_id"] is not None for row in rows)
 
 
 def test_a_newly_published_wording_is_accepted_without_restart(tmp_path):
@@ -288,7 +289,8 @@ def test_refusing_server_marks_failed_and_outbox_retry_sends_again(tmp_path, cap
         assert main(["outbox", "retry", "--db", str(db)]) == 0
         messages = sink.wait_for(2)
         assert len(messages) == 2
-    assert all(r["state"] == outbox.SENT for r in outbox_rows(db))
+    rows = outbox_rows(db)
+    assert rows and all(r["state"] == outbox.SENT for r in rows)
 
 
 def test_dropped_connections_are_retried_with_back_off_and_sent_once(tmp_path):
@@ -389,18 +391,29 @@ def test_killed_receiver_loses_no_message_and_sends_each_once(tmp_path):
         process.wait(timeout=30)
         process.stdout.close()
     assert [r["state"] for r in outbox_rows(db)] == [outbox.PENDING] * 5
+    # The first receiver's back-off (30 s by default) is brought forward to 2 s from now, as if
+    # the receiver came back later: the new one must still wait for it ("outbox retry" is for
+    # failed messages only), and the test need not wait half a minute.
+    due = utcnow() + timedelta(seconds=2)
+    store = Store(db)
+    try:
+        with store.connection() as conn:
+            moved = conn.execute("UPDATE outbox SET due_at = ? WHERE state = ?", (timestamp(due), outbox.PENDING))
+            assert moved.rowcount == 5
+    finally:
+        store.close()
     with sink:
         process, _ = serve_process(db, sink, site_data)
         try:
-            # The back-off of the first receiver (30 s by default) is honoured: "outbox retry"
-            # is for failed messages only, so wait for the due time to come, at most a minute.
-            messages = sink.wait_for(5, timeout=90)
+            messages = sink.wait_for(5, timeout=60)
             poll(lambda: all(r["state"] == outbox.SENT for r in outbox_rows(db)), timeout=30, what="sent")
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
             process.stdout.close()
     assert len(sink.received) == 5
+    sent = sorted(r["sent_at"] for r in outbox_rows(db))
+    assert sent and sent[0] >= timestamp(due), (sent, due)   # not before the back-off ended
     assert sorted(m["message"]["Reply-To"].addresses[0].addr_spec for m in messages) == [
         f"lead{n}@example.it" for n in range(5)]
 

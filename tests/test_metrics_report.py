@@ -271,7 +271,7 @@ def test_memory_stays_bounded_under_forged_values(tmp_path):
     for n in range(5000):
         counters.add(Hit("view", f"pagina-{n % 30}", (f"fonte{n}", "social", f"c{n % 7}", f"post-{n}")))
     assert len(counters._pending) <= 51
-    assert all(len(seen) <= 20 for seen in counters._seen_values)
+    assert counters._seen_values and all(len(seen) <= 20 for seen in counters._seen_values)
     assert len(counters._seen_keys) <= 50
     assert sum(counters._pending.values()) == 5000
     store.close()   # writes what is pending

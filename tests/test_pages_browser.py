@@ -206,52 +206,61 @@ def served_site(live_site: LiveSite) -> str:
 
 
 @pytest.fixture(scope="module")
-def matrix(kinds: dict[str, str], live_site: LiveSite, chromium) -> dict[str, Report]:
-    """Every page kind, per colour scheme, through every width, in one browser."""
+def matrix(kinds: dict[str, str], live_site: LiveSite, chromium):
+    """``matrix(scheme)``: every page kind in that colour scheme, through every width, in one
+    browser; made the first time a scheme is asked for (the two schemes are two units of work,
+    so they can run on two workers at once: conftest.OWN_UNIT)."""
+    reports: dict[str, Report] = {}
+
+    def report(scheme: str) -> Report:
+        if scheme not in reports:
+            reports[scheme] = inspect_scheme(scheme, kinds, live_site, chromium)
+        return reports[scheme]
+
+    return report
+
+
+def inspect_scheme(scheme: str, kinds: dict[str, str], live_site: LiveSite, chromium) -> Report:
     served_site = live_site.url
     # The site and its lead receiver: every other request is aborted and reported.
     guard = OffSiteGuard(only=(served_site, live_site.receiver))
-    reports: dict[str, Report] = {}
-    for scheme in SCHEMES:
-        report = reports[scheme] = Report()
-        start = time.perf_counter()
-        context = guard.install(chromium.new_context(color_scheme=scheme, service_workers="block"))
-        try:
-            inspector = Inspector(context.new_page(), served_site)
-            for kind, path in kinds.items():
-                if kind == "go":
-                    continue  # below: it leaves for its landing page at once
-                found = inspector.inspect(kind, path)
-                report.problems += [f"{kind} (/{path}): {p}" for p in found]
-                report.checked |= {(kind, scheme, w) for w in WIDTHS}
-                if kind.split()[0] not in STANDALONE and kind != "404":
-                    brand = inspector.tab.evaluate(MATERIAL_BRAND)
-                    for part in ("header", "link"):
-                        if brand[part] and brand[part][0] != brand[part][1]:
-                            report.problems.append(f"{kind}: {part} colour {brand[part][0]} "
-                                                   f"is not the brand's {brand[part][1]}")
-                    if brand["font"][1].strip().split(",")[0] not in brand["font"][0]:
-                        report.problems.append(f"{kind}: font {brand['font'][0]} is not the brand's")
-        finally:
-            context.close()
-        # The short link as it shows while it redirects: a copy beside it with its one redirect
-        # call turned off, so the page stays on screen (test_short_link_forwards checks the
-        # call). A copy served by the site, not a rewritten response: Chromium treats a
-        # rewritten document as public and refuses its beacon to the loopback receiver.
-        context = guard.install(chromium.new_context(color_scheme=scheme))
-        try:
-            inspector = Inspector(context.new_page(), served_site)
-            found = inspector.inspect("go", _without_redirect(live_site.site, kinds["go"]))
-            report.problems += [f"go (/{kinds['go']}): {p}" for p in found]
-            report.checked |= {("go", scheme, w) for w in WIDTHS}
-        finally:
-            context.close()
-        report.seconds = time.perf_counter() - start
-        print(f"\n{scheme}: {len(kinds)} pages x {len(WIDTHS)} widths in {report.seconds:.1f} s")
-    report_blocked = [f"{page}: {url}" for page, url in guard.blocked]
-    for report in reports.values():
-        report.problems += [f"request off the site's origin: {b}" for b in report_blocked]
-    return reports
+    report = Report()
+    start = time.perf_counter()
+    context = guard.install(chromium.new_context(color_scheme=scheme, service_workers="block"))
+    try:
+        inspector = Inspector(context.new_page(), served_site)
+        for kind, path in kinds.items():
+            if kind == "go":
+                continue  # below: it leaves for its landing page at once
+            found = inspector.inspect(kind, path)
+            report.problems += [f"{kind} (/{path}): {p}" for p in found]
+            report.checked |= {(kind, scheme, w) for w in WIDTHS}
+            if kind.split()[0] not in STANDALONE and kind != "404":
+                brand = inspector.tab.evaluate(MATERIAL_BRAND)
+                for part in ("header", "link"):
+                    if brand[part] and brand[part][0] != brand[part][1]:
+                        report.problems.append(f"{kind}: {part} colour {brand[part][0]} "
+                                               f"is not the brand's {brand[part][1]}")
+                if brand["font"][1].strip().split(",")[0] not in brand["font"][0]:
+                    report.problems.append(f"{kind}: font {brand['font'][0]} is not the brand's")
+    finally:
+        context.close()
+    # The short link as it shows while it redirects: a copy beside it with its one redirect
+    # call turned off, so the page stays on screen (test_short_link_forwards checks the
+    # call). A copy served by the site, not a rewritten response: Chromium treats a
+    # rewritten document as public and refuses its beacon to the loopback receiver.
+    context = guard.install(chromium.new_context(color_scheme=scheme))
+    try:
+        inspector = Inspector(context.new_page(), served_site)
+        found = inspector.inspect("go", _without_redirect(live_site.site, kinds["go"]))
+        report.problems += [f"go (/{kinds['go']}): {p}" for p in found]
+        report.checked |= {("go", scheme, w) for w in WIDTHS}
+    finally:
+        context.close()
+    report.seconds = time.perf_counter() - start
+    print(f"\n{scheme}: {len(kinds)} pages x {len(WIDTHS)} widths in {report.seconds:.1f} s")
+    report.problems += [f"request off the site's origin: {page}: {url}" for page, url in guard.blocked]
+    return report
 
 
 REDIRECT = "window.location.replace(target.href);"
@@ -266,9 +275,10 @@ def _without_redirect(site: Path, path: str) -> str:
     return path + "fermo.html"
 
 
+# Each scheme is a unit of work of its own (conftest.OWN_UNIT): two workers can run them at once.
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_page_kind_fits_loads_cleanly_and_is_accessible(matrix, kinds, scheme):
-    report = matrix[scheme]
+    report = matrix(scheme)
     assert len(report.checked) == len(kinds) * len(WIDTHS), sorted(report.checked)
     assert not report.problems, (f"{len(report.problems)} problems ({scheme}):\n"
                                  + "\n".join(report.problems))

@@ -234,6 +234,7 @@ def test_cards_are_redrawn_only_when_their_inputs_change(fixture):
     new_cards = {path.relative_to(warm.site).as_posix()
                  for path in (warm.site / "assets/cards").iterdir()}
     assert len(old_cards - new_cards) == 1 and len(new_cards - old_cards) == 1
+    assert old_cards & new_cards
     for name in old_cards & new_cards:
         assert (warm.site / name).read_bytes() == fixture["cold_files"][name]
     (changed,) = new_cards - old_cards

@@ -173,10 +173,11 @@ def test_posts_have_article_metadata_and_blog_posting(heads):
 
 
 def test_breadcrumb_items_are_built_pages(real_site, heads):
-    for path, head in heads.items():
-        for crumbs in head.of_type("BreadcrumbList"):
-            for item in crumbs["itemListElement"]:
-                assert site_file(real_site.site, item["item"], SITE_URL).is_file(), (path, item)
+    items = [(path, item) for path, head in heads.items()
+             for crumbs in head.of_type("BreadcrumbList") for item in crumbs["itemListElement"]]
+    assert items
+    for path, item in items:
+        assert site_file(real_site.site, item["item"], SITE_URL).is_file(), (path, item)
 
 
 def test_landing_pages_are_web_pages_with_their_offer(heads):

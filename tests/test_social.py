@@ -304,7 +304,9 @@ def test_social_kit_has_one_row_per_item_and_channel(site):
         if row["channel"] != "instagram":
             assert row["post"].endswith(row["short_url"] or row["url"])
     # Not linked from any page.
-    for page in built_pages(site):
+    pages = built_pages(site)
+    assert pages
+    for page in pages:
         assert "social-kit." not in page.read_text(encoding="utf-8"), page
 
 
@@ -487,7 +489,8 @@ def test_invalid_fixtures_fail_with_their_messages(tmp_path):
     assert "'/x/?utm_source=blog'" not in build.output
     config_lines = [line for line in build.output.splitlines() if "by_category" in line
                     or "'inesistente'" in line]
-    assert all(re.search(r"ERROR\s+-\s+mkdocs\.yml:\d+: ", line) for line in config_lines), config_lines
+    assert config_lines and all(re.search(r"ERROR\s+-\s+mkdocs\.yml:\d+: ", line) for line in config_lines), \
+        config_lines
 
 
 def test_category_defaults_wait_for_the_first_landing_page(tmp_path):

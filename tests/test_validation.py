@@ -12,7 +12,7 @@ import pytest
 
 from approdo import content_schema, links
 from approdo.frontmatter import parse
-from conftest import make_project, run_build
+from conftest import Build, make_project, run_build
 
 POST = """\
 ---
@@ -46,7 +46,8 @@ def build_with(tmp_path, files: dict[str, str]):
     return run_build(make_project(tmp_path, files))
 
 
-# (case id, files of the fixture site, the exact error line expected in the build output)
+# (case id, files of the fixture site, the exact error line expected in the build output).
+# File names and post titles differ between cases: all of them go into one build (below).
 INVALID = [
     ("invalid-yaml-page", {"kb/rotta.md": "---\ntitle: [Rotta\ndescription: x\n---\n\n# Rotta\n"},
      "docs/kb/rotta.md:3: invalid YAML in front matter"),
@@ -54,27 +55,28 @@ INVALID = [
      "docs/blog/posts/lista.md:2: front matter is a list (expected a mapping of keys to values)"),
     ("front-matter-is-a-scalar", {"kb/solo.md": "---\nsolo testo\n---\n\n# Solo\n"},
      "docs/kb/solo.md:2: front matter is a single value (expected a mapping of keys to values)"),
-    ("missing-date", {"blog/posts/senza-data.md": post(date="")},
+    ("missing-date", {"blog/posts/senza-data.md": post("Senza data", date="")},
      "docs/blog/posts/senza-data.md:1: missing date"),
-    ("impossible-date", {"blog/posts/data.md": post(date="date: 2025-02-30")},
+    ("impossible-date", {"blog/posts/data.md": post("Data impossibile", date="date: 2025-02-30")},
      "docs/blog/posts/data.md:4: impossible date '2025-02-30'"),
-    ("not-a-date", {"blog/posts/data.md": post(date="date: domani")},
-     "docs/blog/posts/data.md:4: 'domani' is not a date"),
+    ("not-a-date", {"blog/posts/domani.md": post("Domani", date="date: domani")},
+     "docs/blog/posts/domani.md:4: 'domani' is not a date"),
     ("updated-before-created",
-     {"blog/posts/data.md": post(date="date:\n  created: 2025-05-04\n  updated: 2025-01-01")},
-     "docs/blog/posts/data.md:6: updated date 2025-01-01 is before created date 2025-05-04"),
-    ("unknown-category", {"blog/posts/cat.md": post(categories="categories: [Sociale]")},
+     {"blog/posts/aggiornato.md": post("Aggiornato prima",
+                                       date="date:\n  created: 2025-05-04\n  updated: 2025-01-01")},
+     "docs/blog/posts/aggiornato.md:6: updated date 2025-01-01 is before created date 2025-05-04"),
+    ("unknown-category", {"blog/posts/cat.md": post("Categoria ignota", categories="categories: [Sociale]")},
      "docs/blog/posts/cat.md:6: unknown category 'Sociale'"),
-    ("no-categories", {"blog/posts/cat.md": post(categories="")},
-     "docs/blog/posts/cat.md:1: missing categories"),
-    ("empty-categories", {"blog/posts/cat.md": post(categories="categories: []")},
-     "docs/blog/posts/cat.md:6: categories is empty"),
-    ("unknown-author", {"blog/posts/aut.md": post(authors="authors: [paola]")},
+    ("no-categories", {"blog/posts/senza-cat.md": post("Senza categorie", categories="")},
+     "docs/blog/posts/senza-cat.md:1: missing categories"),
+    ("empty-categories", {"blog/posts/cat-vuote.md": post("Categorie vuote", categories="categories: []")},
+     "docs/blog/posts/cat-vuote.md:6: categories is empty"),
+    ("unknown-author", {"blog/posts/aut.md": post("Autrice ignota", authors="authors: [paola]")},
      "docs/blog/posts/aut.md:5: unknown author 'paola' (one of: giulia, marco; "
      "or add it to docs/blog/.authors.yml)"),
-    ("no-description", {"blog/posts/desc.md": post(description="")},
+    ("no-description", {"blog/posts/desc.md": post("Senza descrizione", description="")},
      "docs/blog/posts/desc.md:1: missing description"),
-    ("draft-yes", {"blog/posts/bozza.md": post(date="date: 2025-05-04\ndraft: yes")},
+    ("draft-yes", {"blog/posts/bozza.md": post("Bozza", date="date: 2025-05-04\ndraft: yes")},
      "docs/blog/posts/bozza.md:5: draft is 'yes', not a boolean (true or false)"),
     ("duplicate-slug", {"blog/posts/a.md": post("Stesso titolo"),
                         "blog/posts/b.md": post("Stesso titolo")},
@@ -84,28 +86,51 @@ INVALID = [
     ("markup-in-description",
      {"kb/x.md": "---\ntitle: X\ndescription: ciao <b>mondo</b>\n---\n\n# X\n"},
      "docs/kb/x.md:3: description contains markup characters < or >"),
-    ("unknown-key", {"kb/x.md": "---\ntitle: X\ndescripton: refuso\n---\n\n# X\n"},
-     "docs/kb/x.md:3: unknown front-matter key 'descripton' (did you mean 'description'?)"),
-    ("duplicate-key", {"kb/x.md": "---\ntitle: X\ntitle: Y\n---\n\n# X\n"},
-     "docs/kb/x.md:3: invalid YAML in front matter: key 'title' given twice"),
+    ("unknown-key", {"kb/refuso.md": "---\ntitle: Refuso\ndescripton: refuso\n---\n\n# Refuso\n"},
+     "docs/kb/refuso.md:3: unknown front-matter key 'descripton' (did you mean 'description'?)"),
+    ("duplicate-key", {"kb/doppia.md": "---\ntitle: X\ntitle: Y\n---\n\n# X\n"},
+     "docs/kb/doppia.md:3: invalid YAML in front matter: key 'title' given twice"),
     ("no-excerpt-separator",
      {"blog/posts/senza.md": POST.format(title="Senza").replace("<!-- more -->\n", "")},
      "docs/blog/posts/senza.md:8: no excerpt separator <!-- more -->"),
-    ("authors-file",
-     {"blog/.authors.yml": "authors:\n  giulia:\n    name: Giulia\n    description: Strategist\n"
-                           "    avatar: a.svg\n  marco:\n    name: Marco\n"},
-     "docs/blog/.authors.yml:6: author 'marco' has no description"),
 ]
+# The authors file replaces the one every other case relies on: a build of its own.
+AUTHORS_FILE = ("authors-file",
+                {"blog/.authors.yml": "authors:\n  giulia:\n    name: Giulia\n    description: Strategist\n"
+                                      "    avatar: a.svg\n  marco:\n    name: Marco\n"},
+                "docs/blog/.authors.yml:6: author 'marco' has no description")
 
 
-@pytest.mark.parametrize("files, expected", [case[1:] for case in INVALID],
-                         ids=[case[0] for case in INVALID])
-def test_invalid_content_fails_the_build_with_file_and_line(tmp_path, files, expected):
-    build = build_with(tmp_path, files)
+@pytest.fixture(scope="module")
+def invalid_builds(tmp_path_factory) -> dict[str, Build]:
+    """Case id -> the build that holds it: every case of INVALID in one build (the build reports
+    all content errors at once), the authors-file case in another."""
+    together = build_with(tmp_path_factory.mktemp("invalid"),
+                          {path: text for _, files, _ in INVALID for path, text in files.items()})
+    alone = build_with(tmp_path_factory.mktemp("authors"), AUTHORS_FILE[1])
+    return {**{case: together for case, _, _ in INVALID}, AUTHORS_FILE[0]: alone}
+
+
+@pytest.mark.parametrize("case, expected", [(case[0], case[2]) for case in [*INVALID, AUTHORS_FILE]],
+                         ids=[case[0] for case in [*INVALID, AUTHORS_FILE]])
+def test_invalid_content_fails_the_build_with_file_and_line(invalid_builds, case, expected):
+    build = invalid_builds[case]
     assert build.returncode != 0
-    assert expected in build.output
+    # Reported as an error of its own (an error, not a warning, stops the build before rendering).
+    errors = re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", build.output, re.M)
+    assert any(error.startswith(expected) for error in errors), build.output
     assert "Traceback" not in build.output
     assert not (build.site / "index.html").exists(), "nothing is rendered from invalid content"
+
+
+def test_the_combined_build_reports_each_case_once(invalid_builds):
+    """Nothing in one case hides or adds to another's errors: one error line per case."""
+    build = invalid_builds[INVALID[0][0]]
+    errors = re.findall(r"^ERROR\s+-\s+(docs/\S+:\d+: .*)$", build.output, re.M)
+    assert errors
+    assert sorted(errors) == sorted(error for error in errors
+                                    if any(error.startswith(expected) for _, _, expected in INVALID))
+    assert len(errors) == len(INVALID), errors
 
 
 def test_every_error_is_reported_in_one_build(tmp_path):
