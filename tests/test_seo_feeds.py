@@ -11,6 +11,7 @@ import feedparser
 import pytest
 
 from approdo.frontmatter import parse
+from conftest import AS_OF
 from approdo.seo import page_dates
 from test_seo_support import png_size, site_file
 
@@ -20,7 +21,7 @@ SITE_URL = os.environ.get("APPRODO_SITE_URL", "http://127.0.0.1:8000/").rstrip("
 
 def _published_posts() -> dict[str, dict]:
     """Front matter of the posts a build publishes (no drafts, no future dates), by title."""
-    now = datetime.now(timezone.utc)
+    now = AS_OF   # the day the test builds are made as of (SOURCE_DATE_EPOCH)
     posts = {}
     for path in sorted((ROOT / "docs/blog/posts").glob("*.md")):
         data = parse(path.read_text(encoding="utf-8")).data or {}

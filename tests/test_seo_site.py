@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from approdo.frontmatter import parse
+from conftest import AS_OF
 from approdo.seo import page_dates
 from test_seo_support import Head, png_size, read_head, site_file
 
@@ -254,7 +254,7 @@ def test_sitemap_lists_only_indexable_built_pages(real_site, heads, sitemap):
 
 def test_sitemap_lastmod_comes_from_front_matter_not_build_time(heads, sitemap):
     posts = _posts_front_matter()
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = AS_OF.date().isoformat()   # the build's day (SOURCE_DATE_EPOCH)
     for path, head in heads.items():
         if _kind(path) != "post":
             continue

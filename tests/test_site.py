@@ -15,7 +15,7 @@ import pytest
 from approdo import glossary, posts
 from approdo.glossary_markdown import Target
 from browser import OffSiteGuard, axe_violations, serve_directory
-from conftest import ROOT, make_project, run_build
+from conftest import AS_OF, ROOT, make_project, run_build
 from dom import Node, dom
 
 def content(html: str) -> Node:
@@ -484,7 +484,7 @@ def test_sample_site_home_lists_its_newest_posts(real_site):
     assert len(cards) == 6
     dates = [card.find("time").attrs["datetime"] for card in cards]
     assert dates == sorted(dates, reverse=True)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = AS_OF.date().isoformat()   # the build's day (SOURCE_DATE_EPOCH)
     assert all(date <= today for date in dates)
     locations = {doc["location"] for doc in index["docs"]}
     for card in cards:

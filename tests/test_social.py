@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urljoin, urlsplit
 import pytest
 import yaml
 
-from approdo import short_codes
 from approdo.cta import find_directives, Directive, Malformed, chosen_landing, page_slug
 from approdo.short_codes import CHANNELS, derived_code, merge_query
 from approdo.social_kit import COLUMNS, check_social, suggested_text
