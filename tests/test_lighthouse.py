@@ -126,17 +126,7 @@ def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(runs, page
             shortfalls(run["lhr"])
 
 
-# Home and post reach 96-100 on this shared machine (measured 2 December 2026, see
-# handbook/docs/design.md): Material's render-blocking CSS and JS delay the first and largest
-# contentful paint. They keep being measured, so reaching 100 shows as XPASS. The landing page
-# (no Material bundle) must reach 100: its proof of work starts when the visitor reaches the
-# form, not while the page loads.
-MATERIAL_PAINT = pytest.mark.xfail(reason="performance 96-99: Material's render-blocking CSS/JS "
-                                          "on a shared host", strict=False)
-
-
-@pytest.mark.parametrize("page", [pytest.param("home", marks=MATERIAL_PAINT),
-                                  pytest.param("post", marks=MATERIAL_PAINT), "landing"])
+@pytest.mark.parametrize("page", ["home", "post", "landing"])
 def test_lighthouse_gives_100_in_performance(runs, page):
     """The median of the page's runs."""
     report = median_run(runs[page])["lhr"]
