@@ -1,20 +1,23 @@
 """Lighthouse (npm, pinned in package-lock.json) on the home page, the newest post and a landing
-page, with Debian's Chromium, offline, the site served gzip-compressed like a real host
-(browser.HostLikeFiles): 100 in performance, accessibility, best practices and SEO.
+page, with Debian's Chromium, offline, the site served gzip-compressed over kept-alive
+connections like a real host (browser.HostLikeFiles): 100 in performance, accessibility, best
+practices and SEO.
 
 Lighthouse's mobile preset emulates a low-tier phone by slowing the host's CPU down 4x, which
 assumes a desktop-class host. This machine is shared: measured with Lighthouse's own benchmark
 it is often slower than that phone before any slowdown. The slowdown is therefore calibrated the
-way Chrome DevTools calibrates it (host benchmark / the phone's benchmark, between 1x and 4x).
-Other agents' work still stalls the browser at random (a first paint 2 s after the load event was
-seen), so performance gets up to three runs and the best counts: a page that is really too heavy
-fails all three. Accessibility, best practices and SEO must be 100 in the run kept. Every run
-prints its numbers.
+way Chrome DevTools calibrates it (host benchmark / the phone's benchmark, between 1x and 4x),
+before each run. Other agents' work still stalls the browser at random, so each page is run
+three times and the median performance counts, as Lighthouse's own guidance on variability
+says (docs/variability.md in the Lighthouse repository). The three pages take turns, in one
+Chromium (tests/lighthouse_runs.mjs), so a busy moment falls on one run of each page.
+Accessibility, best practices and SEO must be 100 in every run. Every run prints its numbers.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 
@@ -26,41 +29,32 @@ from conftest import ROOT, LiveSite
 pytestmark = pytest.mark.browser
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
+RUNNER = ROOT / "tests" / "lighthouse_runs.mjs"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # Chrome DevTools' CalibrationController: the benchmark index of the low-tier phone (Moto G
 # Power 2022) that Lighthouse's mobile preset emulates.
 LOW_TIER_PHONE = 264
-RUNS = 3  # at most, per page: see above
-BENCHMARK = ("import {pageFunctions} from 'lighthouse/core/lib/page-functions.js';"
-             "console.log(pageFunctions.computeBenchmarkIndex());")
-
-
-def benchmark_index() -> float:
-    """Lighthouse's CPU benchmark of this host, now."""
-    result = subprocess.run(["node", "--input-type=module", "-e", BENCHMARK], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60, check=True)
-    return float(result.stdout.strip())
+RUNS = 3  # per page; the median counts
 
 
 def cpu_slowdown(host_index: float) -> float:
-    """The CPU slowdown that makes this host as fast as the emulated phone (1x to 4x)."""
-    return round(min(4.0, max(1.0, host_index / LOW_TIER_PHONE)), 1)
+    """The CPU slowdown that makes this host as fast as the emulated phone (1x to 4x), to one
+    decimal, rounded half up as lighthouse_runs.mjs does."""
+    return math.floor(10 * min(4.0, max(1.0, host_index / LOW_TIER_PHONE)) + 0.5) / 10
 
 
-def lighthouse(url: str, slowdown: float) -> dict:
-    """One Lighthouse run (mobile preset) on ``url``; its JSON report."""
+def lighthouse_runs(urls: list[str]) -> list[dict]:
+    """RUNS rounds of Lighthouse over ``urls``: one dict per run (url, round, hostIndex,
+    slowdown, lhr: the report)."""
     if not LIGHTHOUSE.is_file():
         pytest.fail("lighthouse is missing: run ./dev test (npm ci) first")
-    flags = [a for a in CHROMIUM_ARGS if a != "--headless=new"]
-    result = subprocess.run(
-        ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", "--output-path=stdout",
-         f"--only-categories={','.join(CATEGORIES)}",
-         f"--throttling.cpuSlowdownMultiplier={slowdown}",
-         f"--chrome-flags=--headless=new {' '.join(flags)}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "CHROME_PATH": CHROMIUM})
+    options = {"urls": urls, "runs": RUNS, "categories": list(CATEGORIES),
+               "lowTierPhone": LOW_TIER_PHONE, "chromeFlags": CHROMIUM_ARGS}
+    result = subprocess.run(["node", str(RUNNER), json.dumps(options)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=1200,
+                            env={**os.environ, "CHROME_PATH": CHROMIUM})
     assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def scores(report: dict) -> dict[str, int]:
@@ -79,60 +73,81 @@ def shortfalls(report: dict) -> list[str]:
     return found
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run whose performance is the median of the page's runs."""
+    ordered = sorted(runs, key=lambda run: scores(run["lhr"])["performance"])
+    return ordered[len(ordered) // 2]
+
+
 @pytest.fixture(scope="module")
-def reports(live_site: LiveSite) -> dict[str, dict]:
-    served_site = live_site.url
+def runs(live_site: LiveSite) -> dict[str, list[dict]]:
+    """Every run, by page name."""
     kinds = page_kinds(live_site.site)
     landing = next(path for kind, path in kinds.items() if kind.startswith("landing"))
     pages = {"home": "", "post": kinds["post"], "landing": landing}
-    found = {}
-    lines = ["| page | performance | accessibility | best practices | SEO | CPU slowdown | host benchmark |",
-             "|---|---|---|---|---|---|---|"]
-    for name, path in pages.items():
-        best = None
-        for _attempt in range(RUNS):
-            slowdown = cpu_slowdown(benchmark_index())
-            report = lighthouse(served_site + path, slowdown)
-            host = report["environment"]["benchmarkIndex"]
-            got = scores(report)
-            lines.append(f"| {name} (/{path}) | " + " | ".join(str(got[c]) for c in CATEGORIES)
-                         + f" | {slowdown}x | {host:.0f} |")
-            if best is None or got["performance"] > scores(best)["performance"]:
-                best = report
-            if got["performance"] == 100:
-                break
-        found[name] = best
-    print("\nLighthouse " + report["lighthouseVersion"] + " (mobile):\n" + "\n".join(lines))
+    urls = {live_site.url + path: name for name, path in pages.items()}
+    found: dict[str, list[dict]] = {name: [] for name in pages}
+    for run in lighthouse_runs(list(urls)):
+        found[urls[run["url"]]].append(run)
+    lines = ["| page | run | performance | accessibility | best practices | SEO | CPU slowdown "
+             "| host benchmark |", "|---|---|---|---|---|---|---|---|"]
+    for name, page_runs in found.items():
+        for run in page_runs:
+            got = scores(run["lhr"])
+            lines.append(f"| {name} | {run['round'] + 1} | "
+                         + " | ".join(str(got[c]) for c in CATEGORIES)
+                         + f" | {run['slowdown']}x | {run['hostIndex']:.0f} |")
+        if page_runs:
+            middle = scores(median_run(page_runs)["lhr"])["performance"]
+            lines.append(f"| {name} | median | {middle} | | | | | |")
+    version = next(run["lhr"]["lighthouseVersion"] for page_runs in found.values()
+                   for run in page_runs)
+    print(f"\nLighthouse {version} (mobile):\n" + "\n".join(lines))
     return found
 
 
+def test_every_page_was_run_three_times_with_a_calibrated_slowdown(runs):
+    for page_runs in runs.values():
+        assert len(page_runs) == RUNS
+        for run in page_runs:
+            assert not run["lhr"].get("runtimeError"), run["lhr"].get("runtimeError")
+            assert run["slowdown"] == cpu_slowdown(run["hostIndex"])
+            assert run["lhr"]["configSettings"]["throttling"]["cpuSlowdownMultiplier"] == \
+                run["slowdown"]
+            assert run["lhr"]["configSettings"]["formFactor"] == "mobile"
+
+
 @pytest.mark.parametrize("page", ["home", "post", "landing"])
-def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(reports, page):
-    report = reports[page]
-    assert not report.get("runtimeError"), report.get("runtimeError")
-    got = scores(report)
-    assert {c: got[c] for c in CATEGORIES[1:]} == dict.fromkeys(CATEGORIES[1:], 100), \
-        shortfalls(report)
+def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(runs, page):
+    assert runs[page]
+    for run in runs[page]:
+        got = scores(run["lhr"])
+        assert {c: got[c] for c in CATEGORIES[1:]} == dict.fromkeys(CATEGORIES[1:], 100), \
+            shortfalls(run["lhr"])
 
 
-# Home and post reach 96-100 on this shared machine (measured 2 December 2026, see
-# handbook/docs/design.md): Material's render-blocking CSS and JS delay the first and largest
-# contentful paint. They keep being measured, so reaching 100 shows as XPASS. The landing page
-# (no Material bundle) must reach 100: its proof of work starts when the visitor reaches the
-# form, not while the page loads.
-MATERIAL_PAINT = pytest.mark.xfail(reason="performance 96-99: Material's render-blocking CSS/JS "
-                                          "on a shared host", strict=False)
+# Home and post reach a median of 100 on a moderately busy machine but not reliably on a heavily
+# loaded one (load average above 20 on 2 cores: medians 99 and 95, see handbook/docs/design.md):
+# the host is then slower than the emulated phone, so no calibration can remove the main-thread
+# time of Material's bundle, and a late first frame puts the search index on the simulated path
+# to the largest paint. They keep being measured, so 100 shows as XPASS. What cost them points
+# before is checked exactly elsewhere: the layout shift (test_layout_stability.py), deferred
+# scripts and the inlined logo (test_reader_details.py). The landing page must reach 100.
+MATERIAL_PAGES = pytest.mark.xfail(reason="median 95-100 on a heavily loaded shared host",
+                                   strict=False)
 
 
-@pytest.mark.parametrize("page", [pytest.param("home", marks=MATERIAL_PAINT),
-                                  pytest.param("post", marks=MATERIAL_PAINT), "landing"])
-def test_lighthouse_gives_100_in_performance(reports, page):
-    assert scores(reports[page])["performance"] == 100, shortfalls(reports[page])
+@pytest.mark.parametrize("page", [pytest.param("home", marks=MATERIAL_PAGES),
+                                  pytest.param("post", marks=MATERIAL_PAGES), "landing"])
+def test_lighthouse_gives_100_in_performance(runs, page):
+    """The median of the page's runs."""
+    report = median_run(runs[page])["lhr"]
+    assert scores(report)["performance"] == 100, shortfalls(report)
 
 
-def test_the_site_is_served_compressed_like_a_real_host(reports):
+def test_the_site_is_served_compressed_like_a_real_host(runs):
     """Lighthouse saw gzip: the text-compression audit passed on every page."""
-    for report in reports.values():
+    for report in [run["lhr"] for page_runs in runs.values() for run in page_runs]:
         assert report["audits"]["uses-text-compression"]["score"] == 1
         encoded = [r for r in report["audits"]["network-requests"]["details"]["items"]
                    if r.get("mimeType") == "text/html"]
@@ -142,4 +157,5 @@ def test_the_site_is_served_compressed_like_a_real_host(reports):
 def test_calibrated_slowdown_stays_between_1x_and_4x():
     assert cpu_slowdown(100) == 1.0
     assert cpu_slowdown(LOW_TIER_PHONE * 2) == 2.0
+    assert cpu_slowdown(LOW_TIER_PHONE * 2.25) == 2.3   # half up, as in lighthouse_runs.mjs
     assert cpu_slowdown(5000) == 4.0

@@ -71,6 +71,31 @@ def test_every_page_kind_loads_the_tokens_first(real_site: Build):
     assert (real_site.site / "assets/stylesheets/brand.css").is_file()
 
 
+# --- what a phone loads first (Lighthouse, handbook/docs/design.md) ----------------------------
+
+MATERIAL_PAGES = ["", "blog/", "kb/glossario/", "tags/", "privacy/", "404.html"]
+
+
+def test_material_pages_defer_every_script(real_site: Build):
+    """Scripts never compete with the stylesheets for the first paint: Material's bundle and
+    ours are deferred, and run in the page's order (the bundle first)."""
+    for path in MATERIAL_PAGES:
+        scripts = [s.attrs for s in dom(real_site.read(path)).find_all("script") if "src" in s.attrs]
+        assert scripts and "bundle." in scripts[0]["src"], (path, scripts)
+        assert all("defer" in attrs for attrs in scripts), (path, scripts)
+
+
+def test_material_pages_inline_the_svg_logo(real_site: Build):
+    """The header's and the drawer's logo cost no request."""
+    logo = (ROOT / "overrides/assets/images/logo.svg").read_text(encoding="utf-8").strip()
+    for path in MATERIAL_PAGES:
+        html = real_site.read(path)
+        links = dom(html).find_all("a", "md-logo")
+        assert len(links) == 2 and all(not link.find_all("img") for link in links), path
+        assert html.count(logo) == 2, path
+    assert (real_site.site / "assets/images/logo.svg").is_file()   # still there for other pages
+
+
 # --- Italian details ---------------------------------------------------------------------------
 
 def test_archive_headings_and_entries_start_with_a_capital(real_site: Build):

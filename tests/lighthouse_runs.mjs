@@ -1,0 +1,41 @@
+// Lighthouse (mobile preset, simulated throttling) on several pages, several times, in one
+// Chromium and one Node process: tests/test_lighthouse.py runs it. Starting Node, loading
+// Lighthouse and launching the browser once instead of once per run saves seconds per run.
+//
+// Argument: JSON {"urls": [...], "runs": N, "categories": [...], "chromeFlags": [...],
+// "lowTierPhone": 264}. Rounds run every page once before the next round, so a busy moment of
+// the host falls on one run of each page rather than on every run of one page. Each run prints
+// one JSON line: {"url", "round", "hostIndex", "slowdown", "lhr"}.
+//
+// The CPU slowdown is calibrated before each run as Chrome DevTools does: this host's benchmark
+// index over the emulated phone's, between 1x and 4x (see test_lighthouse.py).
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import {pageFunctions} from 'lighthouse/core/lib/page-functions.js';
+
+const options = JSON.parse(process.argv[2]);
+
+function calibratedSlowdown() {
+  const hostIndex = pageFunctions.computeBenchmarkIndex();
+  const slowdown = Math.round(10 * Math.min(4, Math.max(1, hostIndex / options.lowTierPhone))) / 10;
+  return {hostIndex, slowdown};
+}
+
+const chrome = await chromeLauncher.launch({chromeFlags: options.chromeFlags});
+try {
+  for (let round = 0; round < options.runs; round++) {
+    for (const url of options.urls) {
+      const {hostIndex, slowdown} = calibratedSlowdown();
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: options.categories,
+        throttling: {cpuSlowdownMultiplier: slowdown},
+      });
+      console.log(JSON.stringify({url, round, hostIndex, slowdown, lhr: result.lhr}));
+    }
+  }
+} finally {
+  await chrome.kill();
+}
