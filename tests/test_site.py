@@ -8,7 +8,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
@@ -676,6 +676,25 @@ def test_search_stems_italian_words(served, open_page):
         assert search_titles(page, query) == [TITLE_ACCENTS], query
     assert TITLE_ACCENTS in search_titles(page, "creare fiducia")
     assert search_titles(page, "zzzqqq") == []
+
+
+@pytest.mark.browser
+def test_search_index_waits_for_the_readers_first_interaction(served, open_page):
+    page = open_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
+    page.goto(served)
+    page.wait_for_load_state("networkidle")
+    assert any(path.endswith(".js") for path in asked), "the page's scripts were fetched"
+    assert not [path for path in asked if path.endswith("search_index.json")]
+    with page.expect_request(lambda request: request.url.endswith("/search/search_index.json")):
+        page.locator(".md-search__input").click()
+    # An address with a search (?q=) fetches it at once, and shows the results.
+    page = open_page()
+    with page.expect_request(lambda request: request.url.endswith("/search/search_index.json")):
+        page.goto(served + "?q=ormeggiatori")
+    page.wait_for_function("""() => /trovat/.test(
+        document.querySelector(".md-search-result__meta")?.textContent || "")""")
 
 
 @pytest.mark.browser

@@ -6,7 +6,13 @@
    word of the query is reduced to its Italian stem before Material sends it to the search
    worker, so "aziende" searches "aziend*" and finds azienda, aziende and aziendale.
    The stemmer is lunr-languages' own Italian Snowball stemmer, the file Material ships for
-   `lang: it`, loaded from this site. Queries using lunr syntax (+ - * : ~ ^ ") are left alone. */
+   `lang: it`, loaded from this site. Queries using lunr syntax (+ - * : ~ ^ ") are left alone.
+
+   Search is also made to wait for the reader: Material fetches the whole search index as soon
+   as a page loads, which a reader who never searches pays for on every first visit (and which
+   is the last request before the page counts as loaded). The index and the stemmer are fetched
+   at the reader's first interaction with the page (a tap, a key, a focus), or at once when the
+   address carries a search (?q=). This file must run before Material's bundle (main.html). */
 (function () {
   "use strict";
 
@@ -76,5 +82,33 @@
     return postMessage.apply(this, arguments);
   };
 
-  loadStemmer();
+  /* Resolved at the reader's first interaction, or at once for an address with ?q=. */
+  var searchWanted = new Promise(function (resolve) {
+    if (new URLSearchParams(location.search).has("q")) return resolve();
+    var events = ["pointerdown", "keydown", "focusin", "touchstart"];
+    function wanted() {
+      events.forEach(function (name) { window.removeEventListener(name, wanted, true); });
+      resolve();
+    }
+    events.forEach(function (name) {
+      window.addEventListener(name, wanted, { capture: true, passive: true });
+    });
+  });
+
+  /* Material requests the index with XMLHttpRequest: its send waits for the first interaction. */
+  var INDEX = /\/search\/search_index\.json$/;
+  var open = XMLHttpRequest.prototype.open;
+  var send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    this.approdoSearchIndex = INDEX.test(new URL(String(url), location.href).pathname);
+    return open.apply(this, arguments);
+  };
+  XMLHttpRequest.prototype.send = function () {
+    if (!this.approdoSearchIndex) return send.apply(this, arguments);
+    var request = this;
+    var args = arguments;
+    searchWanted.then(function () { send.apply(request, args); });
+  };
+
+  searchWanted.then(loadStemmer);
 })();
