@@ -29,22 +29,28 @@ import logging
 import os
 import platform
 from importlib.metadata import version
+from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
-from approdo import page_cache
+from approdo import page_cache, template_inputs
 from approdo.page_cache import PageStore, digest, toc_tokens
 
 log = logging.getLogger("mkdocs.hooks.page_cache")
 
 CACHE_DIR = ".cache/approdo/pages"
+# Rendered pages (template output) and their search-index entries, beside the converted HTML.
+RENDERED_DIR = "rendered"
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 # The log names the converted pages when there are only a few (an edit under `mkdocs serve`).
 _NAMED = 10
 
 _dirty = False
+# The store of rendered pages of the build in progress (None when the cache is off).
+_rendered: PageStore | None = None
 
 
 def on_startup(command, dirty):
@@ -54,12 +60,16 @@ def on_startup(command, dirty):
 
 def on_config(config):
     # `mkdocs serve` keeps this module: a new store (and its counters) for every build.
+    global _rendered
     setting = os.environ.get("APPRODO_PAGE_CACHE", "")
     if setting == "off":
         page_cache.activate(None)
+        _rendered = None
         return config
     root = Path(config.config_file_path).parent
-    page_cache.activate(PageStore(Path(setting) if setting else root / CACHE_DIR))
+    folder = Path(setting) if setting else root / CACHE_DIR
+    page_cache.activate(PageStore(folder))
+    _rendered = PageStore(folder / RENDERED_DIR)
     return config
 
 
@@ -127,12 +137,163 @@ def _render(page, config, files, convert, store: page_cache.PageStore) -> None:
                                  for src_uri, links in result["links_to_anchors"].items()}
 
 
+# Priority -100: after every other on_env (SEO, feeds, social cards) has set its globals and
+# the pages' meta, so the environment's digest and every later page context are final.
+@event_priority(-100)
+def on_env(env, config, files):
+    if _rendered is None:
+        return env
+    _rendered.salt = digest([
+        page_cache.active().salt,
+        _templates(config),
+        {name: _lenient(value) for name, value in sorted(env.globals.items())},
+        {name: _lenient(value) for name, value in sorted(env.filters.items())},
+        # Not where the site is written: the pages do not show it.
+        _lenient({key: value for key, value in config.items()
+                  if key not in ("plugins", "site_dir")}),
+        {name: _lenient(dict(plugin.config)) for name, plugin in config.plugins.items()
+         if hasattr(plugin, "config")},  # hooks are modules: their code is in "hooks"
+        [[file.src_uri, file.url] for file in files.documentation_pages()],
+    ])
+    _cache_search_entries(config)
+    get_template = env.get_template
+
+    # MkDocs asks for a page's template by name alone; Jinja's own lookups (extends, include)
+    # name the parent: only the former are wrapped.
+    def page_template(name, parent=None, globals=None):
+        template = get_template(name, parent, globals)
+        page = config._current_page
+        if parent is not None or globals is not None or page is None:
+            return template
+        return _CachedTemplate(template, page, files)
+
+    env.get_template = page_template
+    return env
+
+
+def _templates(config) -> list:
+    """The theme's own templates by their package's version (in the salt already); every other
+    template folder (``custom_dir``) by the content of its files."""
+    installed = [Path(__import__(name).__file__).parent for name in ("material", "mkdocs")]
+    folders = []
+    for folder in map(Path, config.theme.dirs):
+        if any(folder.is_relative_to(package) for package in installed):
+            continue
+        folders.append([str(folder), [[path.relative_to(folder).as_posix(),
+                                       digest(path.read_bytes().hex())]
+                                      for path in sorted(folder.rglob("*")) if path.is_file()]])
+    return folders
+
+
+def _lenient(value):
+    """Settings and environment globals as data; functions and objects by their code."""
+    try:
+        return template_inputs.to_data(value)
+    except template_inputs.Unknown:
+        if isinstance(value, Mapping):
+            return [[_lenient(key), _lenient(item)] for key, item in value.items()]
+        if isinstance(value, (list, tuple)):
+            return [_lenient(item) for item in value]
+        if isinstance(value, ModuleType):  # a hook
+            return [value.__name__, digest(Path(value.__file__).read_text(encoding="utf-8"))]
+        return page_cache.code_identity(value)
+
+
+class _CachedTemplate:
+    """A page's template whose ``render`` looks the output up under a digest of the context."""
+
+    def __init__(self, template, page, files) -> None:
+        self._template = template
+        self._page = page
+        self._files = files
+
+    def __getattr__(self, name):
+        return getattr(self._template, name)
+
+    def render(self, context) -> str:
+        if context.get("page") is not self._page:
+            return self._template.render(context)
+        try:
+            inputs = ["render", self._template.name, _context_inputs(context)]
+        except template_inputs.Unknown as unknown:
+            log.debug(f"page cache: {self._page.file.src_uri} rendered, not cached "
+                      f"(its context holds a {unknown})")
+            _rendered.uncached += 1
+            return self._template.render(context)
+        return _rendered.convert(self._page.file.src_uri, inputs, self._files,
+                                 lambda: {"html": self._template.render(context)})["html"]
+
+
+def _context_inputs(context) -> dict:
+    inputs = {}
+    for key, value in context.items():
+        if key in ("config", "pages"):  # the same for every page: in the salt
+            continue
+        if key == "page":
+            inputs[key] = template_inputs.page_inputs(value)
+        elif key == "nav":
+            inputs[key] = template_inputs.navigation(value.items)
+        elif key == "pagination" and callable(value):
+            inputs[key] = _pager_inputs(value)
+        else:
+            inputs[key] = template_inputs.to_data(value)
+    return inputs
+
+
+def _pager_inputs(pager) -> list:
+    """Material's blog gives a listing's template a ``pager`` closure over a ``paginate.Page``
+    (and the plugin, whose settings are in the salt): what it prints is told by the page
+    number, the counts and the URL of every page."""
+    cells = dict(zip(pager.__code__.co_freevars,
+                     (cell.cell_contents for cell in pager.__closure__ or ())))
+    pagination = cells.get("pagination")
+    if set(cells) != {"pagination", "self"} or not hasattr(pagination, "url_maker"):
+        raise template_inputs.Unknown("pager of another shape")
+    return [page_cache.code_identity(pager), pagination.page, pagination.page_count,
+            pagination.item_count, pagination.items_per_page,
+            [pagination.url_maker(number) for number in range(1, pagination.page_count + 1)]]
+
+
+def _cache_search_entries(config) -> None:
+    """Material's search plugin parses every page's HTML into index entries: keep them with
+    the rendered pages, keyed by all the entries depend on."""
+    plugin = config.plugins.get("material/search")
+    index = getattr(plugin, "search_index", None)
+    if index is None or not plugin.config.enabled:
+        return
+    add_entry = index.add_entry_from_context
+    settings = _lenient(dict(plugin.config))
+
+    def cached_add_entry(page):
+        meta = page.meta
+        inputs = ["search", settings, page.content, toc_tokens(page.toc), page.url,
+                  str(page.title), template_inputs.to_data(
+                      {key: meta.get(key) for key in ("title", "tags", "search")})]
+        indexed = []
+
+        def entries() -> dict:
+            before = len(index.entries)
+            add_entry(page)
+            indexed.append(page)
+            return {"entries": index.entries[before:]}
+
+        found = _rendered.convert(f"search:{page.file.src_uri}", inputs, None, entries)
+        if not indexed:  # from the cache
+            index.entries.extend(found["entries"])
+
+    index.add_entry_from_context = cached_add_entry
+
+
 def on_post_build(config):
     store = page_cache.active()
     if store is None:
         return
-    removed = 0 if _dirty else store.prune()
+    removed = 0 if _dirty else store.prune() + _rendered.prune()
     named = store.converted
     names = f" ({', '.join(sorted(named))})" if 0 < len(named) <= _NAMED else ""
     log.info(f"page cache: {store.hits} pages and excerpts from cache, {len(named)} converted"
              f"{names}, {removed} old entries removed")
+    rendered = _rendered.converted
+    names = f" ({', '.join(sorted(rendered))})" if 0 < len(rendered) <= _NAMED else ""
+    log.info(f"page cache: {_rendered.hits} rendered pages and search entries from cache, "
+             f"{len(rendered)} rendered{names}, {_rendered.uncached} not cacheable")

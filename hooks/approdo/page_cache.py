@@ -23,11 +23,11 @@ FORMAT = 1
 
 def digest(value: Any) -> str:
     """A stable hash of ``value`` (JSON data; functions and objects by their code)."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_code_identity)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=code_identity)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _code_identity(value: Any) -> str:
+def code_identity(value: Any) -> str:
     """Functions and extension objects (their repr holds a memory address) by their source."""
     kind = value if inspect.isroutine(value) or inspect.isclass(value) else type(value)
     name = f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
@@ -70,19 +70,22 @@ class PageStore:
         self.used: set[str] = set()
         self.hits = 0
         self.converted: list[str] = []
+        # What could not be looked up (its inputs could not be told): done without the cache.
+        self.uncached = 0
 
     def convert(self, name: str, inputs: Any, files, convert: Callable[[], dict]) -> dict:
         """``convert()``'s result (JSON data) for ``inputs``, from the cache if possible.
 
-        ``files`` is MkDocs' file collection: every ``get_file_from_path`` made while
-        converting is recorded with its answer, and an entry is used only while each of those
-        paths still resolves to the same URL. Messages logged under ``mkdocs`` while
+        ``files`` is MkDocs' file collection (None when ``convert`` looks no file up): every
+        ``get_file_from_path`` made while converting is recorded with its answer, and an entry
+        is used only while each of those paths still resolves to the same URL. Messages logged under ``mkdocs`` while
         converting are stored and logged again when the entry is used.
         """
         key = digest([self.salt, inputs])
         entry = self.get(key)
         if entry is not None and all(_resolution(files.get_file_from_path(path)) == resolved
-                                     for path, resolved in entry["lookups"].items()):
+                                     for path, resolved in entry["lookups"].items()
+                                     if files is not None):
             for logger, level, message in entry["logs"]:
                 logging.getLogger(logger).log(level, message)
             self.hits += 1
@@ -139,7 +142,7 @@ def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
     """Run ``convert`` recording the file lookups it makes and what it logs."""
     lookups: dict[str, list | None] = {}
     records: list[logging.LogRecord] = []
-    original = files.get_file_from_path
+    original = files.get_file_from_path if files is not None else None
 
     def recording_lookup(path):
         found = original(path)
@@ -148,13 +151,15 @@ def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
 
     handler = _Recorder(records)
     mkdocs_log = logging.getLogger("mkdocs")
-    files.get_file_from_path = recording_lookup
+    if files is not None:
+        files.get_file_from_path = recording_lookup
     mkdocs_log.addHandler(handler)
     try:
         result = convert()
     finally:
         mkdocs_log.removeHandler(handler)
-        del files.get_file_from_path  # back to the class's method
+        if files is not None:
+            del files.get_file_from_path  # back to the class's method
     return result, lookups, [[r.name, r.levelno, r.getMessage()] for r in records]
 
 
