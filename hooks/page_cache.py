@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 from importlib.metadata import version
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,13 +45,23 @@ log = logging.getLogger("mkdocs.hooks.page_cache")
 CACHE_DIR = ".cache/approdo/pages"
 # Rendered pages (template output) and their search-index entries, beside the converted HTML.
 RENDERED_DIR = "rendered"
+SEARCH_DIR = "search"
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 # The log names the converted pages when there are only a few (an edit under `mkdocs serve`).
 _NAMED = 10
+# Files Jinja may load as templates (the theme's icons are included by path, but read no context).
+_TEMPLATES = {".html", ".xml", ".txt", ".js", ".json", ".j2", ".jinja"}
 
 _dirty = False
 # The store of rendered pages of the build in progress (None when the cache is off).
 _rendered: PageStore | None = None
+_search: PageStore | None = None
+# Whether a template reads the time of the build (Material's do not; MkDocs' own themes do).
+_shows_build_date = True
+# Whether a template reads the list of all pages (``pages``, not ``nav_item.pages``).
+_reads_pages = True
+_PAGES_VARIABLE = re.compile(r"(?<![\w.])pages\b")
+_JINJA_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)  # {{ ... }} and {% ... %}, not {# #}
 
 
 def on_startup(command, dirty):
@@ -60,16 +71,17 @@ def on_startup(command, dirty):
 
 def on_config(config):
     # `mkdocs serve` keeps this module: a new store (and its counters) for every build.
-    global _rendered
+    global _rendered, _search
     setting = os.environ.get("APPRODO_PAGE_CACHE", "")
     if setting == "off":
         page_cache.activate(None)
-        _rendered = None
+        _rendered = _search = None
         return config
     root = Path(config.config_file_path).parent
     folder = Path(setting) if setting else root / CACHE_DIR
     page_cache.activate(PageStore(folder))
     _rendered = PageStore(folder / RENDERED_DIR)
+    _search = PageStore(folder / SEARCH_DIR)
     return config
 
 
@@ -143,6 +155,7 @@ def _render(page, config, files, convert, store: page_cache.PageStore) -> None:
 def on_env(env, config, files):
     if _rendered is None:
         return env
+    _search.salt = page_cache.active().salt  # entries depend on the HTML, not on templates
     _rendered.salt = digest([
         page_cache.active().salt,
         _templates(config),
@@ -153,8 +166,19 @@ def on_env(env, config, files):
                   if key not in ("plugins", "site_dir")}),
         {name: _lenient(dict(plugin.config)) for name, plugin in config.plugins.items()
          if hasattr(plugin, "config")},  # hooks are modules: their code is in "hooks"
-        [[file.src_uri, file.url] for file in files.documentation_pages()],
     ])
+    global _shows_build_date, _reads_pages
+    # Not the static templates (sitemap.xml, 404.html): they are not given a page's context.
+    templates = [path.read_text(encoding="utf-8", errors="replace")
+                 for folder in map(Path, config.theme.dirs)
+                 for path in folder.rglob("*") if path.suffix in _TEMPLATES
+                 and path.relative_to(folder).as_posix() not in config.theme.static_templates]
+    expressions = [expression for text in templates for expression in _JINJA_TAG.findall(text)]
+    _shows_build_date = any("build_date_utc" in expression for expression in expressions)
+    _reads_pages = any(_PAGES_VARIABLE.search(expression) for expression in expressions)
+    if _reads_pages:
+        _rendered.salt = digest([_rendered.salt, [[file.src_uri, file.url]
+                                                  for file in files.documentation_pages()]])
     _cache_search_entries(config)
     get_template = env.get_template
 
@@ -227,8 +251,10 @@ class _CachedTemplate:
 def _context_inputs(context) -> dict:
     inputs = {}
     for key, value in context.items():
-        if key in ("config", "pages"):  # the same for every page: in the salt
+        if key == "config" or key == "pages" and not _reads_pages:  # config: in the salt
             continue
+        if key == "build_date_utc" and not _shows_build_date:
+            continue  # the time of the build changes every build, and no template shows it
         if key == "page":
             inputs[key] = template_inputs.page_inputs(value)
         elif key == "nav":
@@ -277,7 +303,7 @@ def _cache_search_entries(config) -> None:
             indexed.append(page)
             return {"entries": index.entries[before:]}
 
-        found = _rendered.convert(f"search:{page.file.src_uri}", inputs, None, entries)
+        found = _search.convert(page.file.src_uri, inputs, None, entries)
         if not indexed:  # from the cache
             index.entries.extend(found["entries"])
 
@@ -288,12 +314,13 @@ def on_post_build(config):
     store = page_cache.active()
     if store is None:
         return
-    removed = 0 if _dirty else store.prune() + _rendered.prune()
+    removed = 0 if _dirty else store.prune() + _rendered.prune() + _search.prune()
     named = store.converted
     names = f" ({', '.join(sorted(named))})" if 0 < len(named) <= _NAMED else ""
     log.info(f"page cache: {store.hits} pages and excerpts from cache, {len(named)} converted"
              f"{names}, {removed} old entries removed")
     rendered = _rendered.converted
     names = f" ({', '.join(sorted(rendered))})" if 0 < len(rendered) <= _NAMED else ""
-    log.info(f"page cache: {_rendered.hits} rendered pages and search entries from cache, "
-             f"{len(rendered)} rendered{names}, {_rendered.uncached} not cacheable")
+    log.info(f"page cache: {_rendered.hits} rendered pages from cache, {len(rendered)} rendered"
+             f"{names}, {_rendered.uncached} not cacheable; {_search.hits} search entries from "
+             f"cache, {len(_search.converted)} indexed")
