@@ -52,7 +52,6 @@ _NAMED = 10
 # Files Jinja may load as templates (the theme's icons are included by path, but read no context).
 _TEMPLATES = {".html", ".xml", ".txt", ".js", ".json", ".j2", ".jinja"}
 
-_dirty = False
 # The store of rendered pages of the build in progress (None when the cache is off).
 _rendered: PageStore | None = None
 _search: PageStore | None = None
@@ -64,9 +63,10 @@ _PAGES_VARIABLE = re.compile(r"(?<![\w.])pages\b")
 _JINJA_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)  # {{ ... }} and {% ... %}, not {# #}
 
 
+# Called once per `mkdocs serve` (not again when it reloads the configuration and this module):
+# the state lives in the approdo package, which is not reloaded.
 def on_startup(command, dirty):
-    global _dirty
-    _dirty = dirty
+    page_cache.started(command == "serve", dirty)
 
 
 def on_config(config):
@@ -271,7 +271,7 @@ def _pager_inputs(pager) -> list:
     (and the plugin, whose settings are in the salt): what it prints is told by the page
     number, the counts and the URL of every page."""
     cells = dict(zip(pager.__code__.co_freevars,
-                     (cell.cell_contents for cell in pager.__closure__ or ())))
+                     (cell.cell_contents for cell in pager.__closure__ or ()), strict=True))
     pagination = cells.get("pagination")
     if set(cells) != {"pagination", "self"} or not hasattr(pagination, "url_maker"):
         raise template_inputs.Unknown("pager of another shape")
@@ -314,7 +314,7 @@ def on_post_build(config):
     store = page_cache.active()
     if store is None:
         return
-    removed = 0 if _dirty else store.prune() + _rendered.prune() + _search.prune()
+    removed = 0 if page_cache.dirty() else store.prune() + _rendered.prune() + _search.prune()
     named = store.converted
     names = f" ({', '.join(sorted(named))})" if 0 < len(named) <= _NAMED else ""
     log.info(f"page cache: {store.hits} pages and excerpts from cache, {len(named)} converted"

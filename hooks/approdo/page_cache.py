@@ -99,8 +99,10 @@ class PageStore:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
+        path = self._path(key)
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            text = _memory.get(path) if _memory is not None else None
+            entry = json.loads(text if text is not None else path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
@@ -114,9 +116,12 @@ class PageStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
+            text = json.dumps({**entry, "format": FORMAT}, ensure_ascii=False)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({**entry, "format": FORMAT}, out, ensure_ascii=False)
+                out.write(text)
             os.replace(temporary, path)
+            if _memory is not None:
+                _memory[path] = text
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -131,6 +136,10 @@ class PageStore:
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
                 removed += 1
+        if _memory is not None:
+            for path in [path for path in _memory if path.parent.parent == self.folder
+                         and path.stem not in self.used]:
+                del _memory[path]
         return removed
 
 
@@ -175,6 +184,25 @@ class _Recorder(logging.Handler):
 # The store of the build in progress (set by the page_cache hook), for whoever converts
 # Markdown: MkDocs' pages through the hook, Material's excerpts through material_speedups.
 _active: PageStore | None = None
+
+# While serving, every entry read or written is also kept in this process (as its JSON text,
+# so that no caller can change it): a rebuild after a save reads no file. This module, unlike
+# the hooks, is not executed again when `mkdocs serve` reloads the configuration.
+_memory: dict[Path, str] | None = None
+_dirty = False
+
+
+def started(serving: bool, dirty: bool) -> None:
+    """Called once when MkDocs starts; ``serving``: `mkdocs serve` (keep entries in memory);
+    ``dirty``: only changed pages are built (no build may then prune what others use)."""
+    global _memory, _dirty
+    if serving and _memory is None:
+        _memory = {}
+    _dirty = dirty
+
+
+def dirty() -> bool:
+    return _dirty
 
 
 def activate(store: PageStore | None) -> None:
