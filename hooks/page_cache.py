@@ -57,6 +57,8 @@ _rendered: PageStore | None = None
 _search: PageStore | None = None
 # Whether a template reads the time of the build (Material's do not; MkDocs' own themes do).
 _shows_build_date = True
+# The parts of navigation items that are the same on every page (template_inputs.navigation).
+_known_nav_items: dict[int, list] = {}
 # Whether a template reads the list of all pages (``pages``, not ``nav_item.pages``).
 _reads_pages = True
 _PAGES_VARIABLE = re.compile(r"(?<![\w.])pages\b")
@@ -168,6 +170,7 @@ def on_env(env, config, files):
          if hasattr(plugin, "config")},  # hooks are modules: their code is in "hooks"
     ])
     global _shows_build_date, _reads_pages
+    _known_nav_items.clear()
     # Not the static templates (sitemap.xml, 404.html): they are not given a page's context.
     templates = [path.read_text(encoding="utf-8", errors="replace")
                  for folder in map(Path, config.theme.dirs)
@@ -258,7 +261,7 @@ def _context_inputs(context) -> dict:
         if key == "page":
             inputs[key] = template_inputs.page_inputs(value)
         elif key == "nav":
-            inputs[key] = template_inputs.navigation(value.items)
+            inputs[key] = template_inputs.navigation(value.items, _known_nav_items)
         elif key == "pagination" and callable(value):
             inputs[key] = _pager_inputs(value)
         else:

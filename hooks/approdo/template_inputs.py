@@ -55,17 +55,27 @@ def page_inputs(page: Any) -> dict:
     }
 
 
-def navigation(items: list) -> list:
-    """The navigation as the navigation templates read it, with which items are open."""
-    return [_nav_item(item) for item in items]
+def navigation(items: list, known: dict[int, list]) -> list:
+    """The navigation as the navigation templates read it, with which items are open.
+
+    ``known`` keeps what does not change from page to page (all but ``active``) by item, for
+    one build: the navigation is the same object for every page (Material's blog swaps a
+    paginated listing in and out: a new item, seen as such)."""
+    return [[_nav_item(item, known), bool(getattr(item, "active", False)),
+             navigation(item.children, known) if getattr(item, "children", None) else None]
+            for item in items]
 
 
-def _nav_item(item: Any) -> list:
+def _nav_item(item: Any, known: dict[int, list]) -> list:
+    found = known.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
     meta = getattr(item, "meta", None) or {}
-    return [type(item).__name__, item.title, getattr(item, "url", None), bool(item.active),
+    data = [type(item).__name__, item.title, getattr(item, "url", None),
             getattr(item, "encrypted", None), to_data(getattr(item, "typeset", None)),
-            {key: to_data(meta[key]) for key in _NAV_META if key in meta},
-            navigation(item.children) if getattr(item, "children", None) else None]
+            {key: to_data(meta[key]) for key in _NAV_META if key in meta}]
+    known[id(item)] = [item, data]
+    return data
 
 
 def _title_and_url(item: Any) -> list | None:
