@@ -46,6 +46,8 @@ CACHE_DIR = ".cache/approdo/pages"
 # Rendered pages (template output) and their search-index entries, beside the converted HTML.
 RENDERED_DIR = "rendered"
 SEARCH_DIR = "search"
+# Values others compute from a page's HTML (Material's reading time): page_cache.remember.
+DERIVED_DIR = "derived"
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 # The log names the converted pages when there are only a few (an edit under `mkdocs serve`).
 _NAMED = 10
@@ -81,7 +83,7 @@ def on_config(config):
         return config
     root = Path(config.config_file_path).parent
     folder = Path(setting) if setting else root / CACHE_DIR
-    page_cache.activate(PageStore(folder))
+    page_cache.activate(PageStore(folder), PageStore(folder / DERIVED_DIR))
     _rendered = PageStore(folder / RENDERED_DIR)
     _search = PageStore(folder / SEARCH_DIR)
     return config
@@ -93,7 +95,7 @@ def on_pre_build(config):
     store = page_cache.active()
     if store is None:
         return
-    store.salt = digest({
+    store.salt = page_cache.derived().salt = digest({
         "extensions": [_extension_identity(extension) for extension in config.markdown_extensions],
         "configs": config.mdx_configs,
         "validation": repr(config.validation),
@@ -295,7 +297,8 @@ def _cache_search_entries(config) -> None:
 
     def cached_add_entry(page):
         meta = page.meta
-        inputs = ["search", settings, page.content, toc_tokens(page.toc), page.url,
+        inputs = ["search", settings, page_cache.fingerprint(page.content), toc_tokens(page.toc),
+                  page.url,
                   str(page.title), template_inputs.to_data(
                       {key: meta.get(key) for key in ("title", "tags", "search")})]
         indexed = []
@@ -317,7 +320,8 @@ def on_post_build(config):
     store = page_cache.active()
     if store is None:
         return
-    removed = 0 if page_cache.dirty() else store.prune() + _rendered.prune() + _search.prune()
+    removed = 0 if page_cache.dirty() else sum(
+        kept.prune() for kept in (store, _rendered, _search, page_cache.derived()))
     named = store.converted
     names = f" ({', '.join(sorted(named))})" if 0 < len(named) <= _NAMED else ""
     log.info(f"page cache: {store.hits} pages and excerpts from cache, {len(named)} converted"

@@ -205,9 +205,31 @@ def dirty() -> bool:
     return _dirty
 
 
-def activate(store: PageStore | None) -> None:
-    global _active
-    _active = store
+def activate(store: PageStore | None, derived: PageStore | None = None) -> None:
+    """Set the stores of the build in progress: ``store`` for converted Markdown, ``derived``
+    for values computed from a page's HTML by others (``remember``)."""
+    global _active, _derived
+    _active, _derived = store, derived
+
+
+_derived: PageStore | None = None
+
+
+def remember(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` (JSON data), kept under ``inputs`` in the build's store of derived values."""
+    if _derived is None:
+        return compute()
+    return _derived.convert(name, inputs, None, lambda: {"value": compute()})["value"]
+
+
+def derived() -> PageStore | None:
+    return _derived
+
+
+def fingerprint(text: str | None) -> str | None:
+    """A short stand-in for a long text inside a cache key (hashing is cheaper than encoding
+    the whole text into the key's JSON)."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def active() -> PageStore | None:

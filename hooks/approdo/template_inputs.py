@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from approdo.page_cache import toc_tokens
+from approdo.page_cache import fingerprint, toc_tokens
 
 # Objects of these packages are plain data (their attributes are all a template reads):
 # Material's tag references (name, hidden, parent tag, links).
@@ -40,7 +40,7 @@ def page_inputs(page: Any) -> dict:
     (their title and URL: the footer and the breadcrumbs show nothing else)."""
     return {
         "page": linked(page),
-        "content": page.content,
+        "content": fingerprint(page.content),
         "toc": toc_tokens(page.toc),
         "canonical_url": page.canonical_url,
         "abs_url": page.abs_url,
@@ -118,7 +118,7 @@ def to_data(value: Any) -> Any:
         data = linked(value)
         if value.is_page:
             # A page inside the context (a post of a listing): its HTML is shown too.
-            data["content"] = getattr(value, "content", None)
+            data["content"] = fingerprint(getattr(value, "content", None))
         return data
     if isinstance(value, PurePath):
         return str(value)
