@@ -33,6 +33,7 @@ from importlib.metadata import version
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
@@ -203,7 +204,7 @@ def on_env(env, config, files):
 def _templates(config) -> list:
     """The theme's own templates by their package's version (in the salt already); every other
     template folder (``custom_dir``) by the content of its files."""
-    installed = [Path(__import__(name).__file__).parent for name in ("material", "mkdocs")]
+    installed = [Path(__import__(name).__file__ or "").parent for name in ("material", "mkdocs")]
     folders = []
     for folder in map(Path, config.theme.dirs):
         if any(folder.is_relative_to(package) for package in installed):
@@ -240,21 +241,22 @@ class _CachedTemplate:
         return getattr(self._template, name)
 
     def render(self, context) -> str:
-        if context.get("page") is not self._page:
+        store = _rendered
+        if store is None or context.get("page") is not self._page:
             return self._template.render(context)
         try:
             inputs = ["render", self._template.name, _context_inputs(context)]
         except template_inputs.Unknown as unknown:
             log.debug(f"page cache: {self._page.file.src_uri} rendered, not cached "
                       f"(its context holds a {unknown})")
-            _rendered.uncached += 1
+            store.uncached += 1
             return self._template.render(context)
-        return _rendered.convert(self._page.file.src_uri, inputs, self._files,
-                                 lambda: {"html": self._template.render(context)})["html"]
+        return store.convert(self._page.file.src_uri, inputs, self._files,
+                             lambda: {"html": self._template.render(context)})["html"]
 
 
 def _context_inputs(context) -> dict:
-    inputs = {}
+    inputs: dict[str, Any] = {}
     for key, value in context.items():
         if key == "config" or key == "pages" and not _reads_pages:  # config: in the salt
             continue
@@ -278,7 +280,8 @@ def _pager_inputs(pager) -> list:
     cells = dict(zip(pager.__code__.co_freevars,
                      (cell.cell_contents for cell in pager.__closure__ or ()), strict=True))
     pagination = cells.get("pagination")
-    if set(cells) != {"pagination", "self"} or not hasattr(pagination, "url_maker"):
+    if (set(cells) != {"pagination", "self"} or pagination is None
+            or not hasattr(pagination, "url_maker")):
         raise template_inputs.Unknown("pager of another shape")
     return [page_cache.code_identity(pager), pagination.page, pagination.page_count,
             pagination.item_count, pagination.items_per_page,
