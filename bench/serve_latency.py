@@ -2,7 +2,9 @@
 
 Not a test: prints numbers. Generates a blog of N posts (bench/build_speed.py), starts
 `mkdocs serve` in each mode, waits for the first build, then edits a post several times (a new
-sentence each time) and polls the post's URL until the sentence is served.
+sentence each time) and polls the post's URL until the sentence is served. Beside the wall
+time it prints the CPU time the server used for each save (from /proc: on a shared machine
+the wall time depends on the neighbours, the CPU time much less).
 
     python bench/serve_latency.py                    # N=500, 3 edits, both modes
     python bench/serve_latency.py -n 100 --edits 2 --mode dirty
@@ -70,7 +72,14 @@ def _post_url(post: Path) -> str:
     return f"blog/{year}/{month}/{slugify(title)}/"
 
 
-def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tuple[float, list[float]]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux: /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(project: Path, mode: str, edits: int,
+            startup_timeout: float) -> tuple[float, list[float], list[float]]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1793491200",
@@ -86,15 +95,17 @@ def measure(project: Path, mode: str, edits: int, startup_timeout: float) -> tup
         url = base + _post_url(post)
         _wait_for(url, "</html>", start + startup_timeout, log_path)
         first = time.monotonic() - start
-        times = []
+        times, cpu = [], []
         for edit in range(edits):
             marker = f"Modifica di prova numero {edit} delle {time.time_ns()}."
             text = post.read_text(encoding="utf-8")
+            used = _cpu_seconds(server.pid)
             saved = time.monotonic()
             post.write_text(text + f"\n{marker}\n", encoding="utf-8")
             times.append(_wait_for(url, marker, saved + startup_timeout, log_path) - saved)
+            cpu.append(_cpu_seconds(server.pid) - used)
             time.sleep(1)  # let the server settle (its file watcher debounces)
-        return first, times
+        return first, times, cpu
     finally:
         server.terminate()
         try:
@@ -118,10 +129,11 @@ def main() -> None:
         write_projects(base, args.posts)
     project = base / "approdo"
     for mode in args.mode or ["full", "dirty"]:
-        first, times = measure(project, mode, args.edits, args.timeout)
+        first, times, cpu = measure(project, mode, args.edits, args.timeout)
         print(f"N = {args.posts}, mode {mode} ({' '.join(MODES[mode])}): first build {first:.1f}s, "
-              f"save -> page median {statistics.median(times):.1f}s "
-              f"(runs {[round(t, 1) for t in times]}), load average {os.getloadavg()[0]:.1f}")
+              f"save -> page median {statistics.median(times):.1f}s wall "
+              f"(runs {[round(t, 1) for t in times]}), {statistics.median(cpu):.1f}s CPU "
+              f"(runs {[round(t, 1) for t in cpu]}), load average {os.getloadavg()[0]:.1f}")
     if args.keep is None:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -18,11 +18,11 @@ from typing import Any
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
-from approdo import clock, content_check, cta
+from approdo import clock, content_check, cta, site_model
 from approdo.errors import REPORT
 from approdo.landing import is_landing_path
 from approdo.project import Settings
-from approdo.social import front_matter, shown_path, site_landings
+from approdo.social import shown_path
 
 log = logging.getLogger("mkdocs.hooks.calls_to_action")
 
@@ -44,7 +44,8 @@ def on_config(config):
 def on_files(files, config):
     # The same functions `approdo check` runs, over the files MkDocs found.
     settings = Settings.from_mkdocs(config)
-    landings = site_landings(config.docs_dir, config.extra, settings.root)
+    model = site_model.current()
+    landings = model.landings
     _state["landings"] = landings
     _state["by_category"] = content_check.cta_defaults(settings, landings)
     REPORT.extend(content_check.cta_config_errors(settings, _state["by_category"], landings))
@@ -52,7 +53,8 @@ def on_files(files, config):
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
         REPORT.extend(content_check.cta_page_errors(
-            settings.shown(file.src_uri), front_matter(file.abs_src_path), landings, settings.site_url))
+            settings.shown(file.src_uri), model.front_matter(file.src_uri, file.abs_src_path),
+            landings, settings.site_url))
     return files
 
 

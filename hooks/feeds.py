@@ -11,6 +11,7 @@ are whatever Material left out of the build.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -88,6 +89,17 @@ def on_post_build(config):
     env = config.theme.get_env()
     templates = {kind: env.get_template(template) for kind, (_, template, _, _) in FORMATS.items()
                  if template}
+    # Only the newest FEED_ITEMS of each channel are published: only theirs are made absolute.
+    post_of = {id(item): post for post, item in pairs}
+    filled: dict[int, feeds.FeedItem] = {}
+
+    def with_content(item: feeds.FeedItem) -> feeds.FeedItem:
+        if id(item) not in filled:
+            content = feeds.without_title(post_of[id(item)].content or "")
+            filled[id(item)] = dataclasses.replace(
+                item, content_html=feeds.feed_html(content, item.url))
+        return filled[id(item)]
+
     for title, description, home, folder, items in channels:
         feed = feeds.Feed(
             title=title, description=description, home_url=seo.absolute(site_url, home),
@@ -95,7 +107,7 @@ def on_post_build(config):
             atom_url=seo.absolute(site_url, folder + FORMATS["atom"][0]),
             json_url=seo.absolute(site_url, folder + FORMATS["json"][0]),
             language=site.locale.replace("_", "-").lower(),
-            items=feeds.newest_first(items, FEED_ITEMS),
+            items=[with_content(item) for item in feeds.newest_first(items, FEED_ITEMS)],
             author=site.brand.get("name", "") or config.site_name,
         )
         for kind, template in templates.items():
@@ -123,7 +135,7 @@ def _item(post, config, site_url: str) -> feeds.FeedItem:
         url=url,
         title=seo_pages.title(post, config),
         summary=summary,
-        content_html=feeds.feed_html(feeds.without_title(post.content or ""), url),
+        content_html="",  # filled in for the posts a feed shows (on_post_build)
         published=created,
         updated=updated,
         authors=[author.name for author in post.authors],

@@ -8,7 +8,6 @@ landing or post slug as campaign. ``noindex`` and out of search: it repeats the 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import yaml
 from babel.dates import format_date
@@ -16,12 +15,12 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from approdo import clock, content_check
+from approdo import clock, content_check, site_model
 from approdo.cta import page_slug
 from approdo.errors import REPORT
 from approdo.project import Settings
 from approdo.social import (approdo_settings, post_date, recent_posts,
-                            site_landings, social_settings)
+                            social_settings)
 from approdo.utm import tracked_url
 
 SRC = content_check.BIO_PAGE
@@ -42,13 +41,12 @@ def on_config(config):
 # this would otherwise silently replace).
 @event_priority(95)
 def on_files(files, config):
-    root = Path(config.config_file_path).parent
     existing = files.get_file_from_path(SRC)
     if existing is not None and not existing.generated_by:
         # The same check `approdo check` runs.
         REPORT.extend([content_check.bio_page_error(Settings.from_mkdocs(config))])
         return files
-    _state["landings"] = site_landings(config.docs_dir, config.extra, root).valid
+    _state["landings"] = site_model.current().valid_landings
     brand = approdo_settings(config.extra, "brand")
     description = f"I link di {brand.get('name') or config.site_name}: offerte, guide e articoli."
     meta = yaml.safe_dump({**META, "description": description}, allow_unicode=True, sort_keys=False)

@@ -28,38 +28,65 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 from importlib.metadata import version
+from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
-from approdo import page_cache
+from approdo import page_cache, template_inputs
 from approdo.page_cache import PageStore, digest, toc_tokens
 
 log = logging.getLogger("mkdocs.hooks.page_cache")
 
 CACHE_DIR = ".cache/approdo/pages"
+# Rendered pages (template output) and their search-index entries, beside the converted HTML.
+RENDERED_DIR = "rendered"
+SEARCH_DIR = "search"
+# Values others compute from a page's HTML (Material's reading time): page_cache.remember.
+DERIVED_DIR = "derived"
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 # The log names the converted pages when there are only a few (an edit under `mkdocs serve`).
 _NAMED = 10
+# Files Jinja may load as templates (the theme's icons are included by path, but read no context).
+_TEMPLATES = {".html", ".xml", ".txt", ".js", ".json", ".j2", ".jinja"}
 
-_dirty = False
+# The store of rendered pages of the build in progress (None when the cache is off).
+_rendered: PageStore | None = None
+_search: PageStore | None = None
+# Whether a template reads the time of the build (Material's do not; MkDocs' own themes do).
+_shows_build_date = True
+# The parts of navigation items that are the same on every page (template_inputs.navigation).
+_known_nav_items: dict[int, list] = {}
+# Whether a template reads the list of all pages (``pages``, not ``nav_item.pages``).
+_reads_pages = True
+_PAGES_VARIABLE = re.compile(r"(?<![\w.])pages\b")
+_JINJA_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)  # {{ ... }} and {% ... %}, not {# #}
 
 
+# Called once per `mkdocs serve` (not again when it reloads the configuration and this module):
+# the state lives in the approdo package, which is not reloaded.
 def on_startup(command, dirty):
-    global _dirty
-    _dirty = dirty
+    page_cache.started(command == "serve", dirty)
 
 
 def on_config(config):
     # `mkdocs serve` keeps this module: a new store (and its counters) for every build.
+    global _rendered, _search
     setting = os.environ.get("APPRODO_PAGE_CACHE", "")
     if setting == "off":
         page_cache.activate(None)
+        _rendered = _search = None
         return config
     root = Path(config.config_file_path).parent
-    page_cache.activate(PageStore(Path(setting) if setting else root / CACHE_DIR))
+    folder = Path(setting) if setting else root / CACHE_DIR
+    page_cache.activate(PageStore(folder), PageStore(folder / DERIVED_DIR))
+    _rendered = PageStore(folder / RENDERED_DIR)
+    _search = PageStore(folder / SEARCH_DIR)
     return config
 
 
@@ -69,7 +96,7 @@ def on_pre_build(config):
     store = page_cache.active()
     if store is None:
         return
-    store.salt = digest({
+    store.salt = page_cache.derived().salt = digest({
         "extensions": [_extension_identity(extension) for extension in config.markdown_extensions],
         "configs": config.mdx_configs,
         "validation": repr(config.validation),
@@ -127,12 +154,183 @@ def _render(page, config, files, convert, store: page_cache.PageStore) -> None:
                                  for src_uri, links in result["links_to_anchors"].items()}
 
 
+# Priority -100: after every other on_env (SEO, feeds, social cards) has set its globals and
+# the pages' meta, so the environment's digest and every later page context are final.
+@event_priority(-100)
+def on_env(env, config, files):
+    if _rendered is None:
+        return env
+    _search.salt = page_cache.active().salt  # entries depend on the HTML, not on templates
+    _rendered.salt = digest([
+        page_cache.active().salt,
+        _templates(config),
+        {name: _lenient(value) for name, value in sorted(env.globals.items())},
+        {name: _lenient(value) for name, value in sorted(env.filters.items())},
+        # Not where the site is written: the pages do not show it.
+        _lenient({key: value for key, value in config.items()
+                  if key not in ("plugins", "site_dir")}),
+        {name: _lenient(dict(plugin.config)) for name, plugin in config.plugins.items()
+         if hasattr(plugin, "config")},  # hooks are modules: their code is in "hooks"
+    ])
+    global _shows_build_date, _reads_pages
+    _known_nav_items.clear()
+    # Not the static templates (sitemap.xml, 404.html): they are not given a page's context.
+    templates = [path.read_text(encoding="utf-8", errors="replace")
+                 for folder in map(Path, config.theme.dirs)
+                 for path in folder.rglob("*") if path.suffix in _TEMPLATES
+                 and path.relative_to(folder).as_posix() not in config.theme.static_templates]
+    expressions = [expression for text in templates for expression in _JINJA_TAG.findall(text)]
+    _shows_build_date = any("build_date_utc" in expression for expression in expressions)
+    _reads_pages = any(_PAGES_VARIABLE.search(expression) for expression in expressions)
+    if _reads_pages:
+        _rendered.salt = digest([_rendered.salt, [[file.src_uri, file.url]
+                                                  for file in files.documentation_pages()]])
+    _cache_search_entries(config)
+    get_template = env.get_template
+
+    # MkDocs asks for a page's template by name alone; Jinja's own lookups (extends, include)
+    # name the parent: only the former are wrapped.
+    def page_template(name, parent=None, globals=None):
+        template = get_template(name, parent, globals)
+        page = config._current_page
+        if parent is not None or globals is not None or page is None:
+            return template
+        return _CachedTemplate(template, page, files)
+
+    env.get_template = page_template
+    return env
+
+
+def _templates(config) -> list:
+    """The theme's own templates by their package's version (in the salt already); every other
+    template folder (``custom_dir``) by the content of its files."""
+    installed = [Path(__import__(name).__file__ or "").parent for name in ("material", "mkdocs")]
+    folders = []
+    for folder in map(Path, config.theme.dirs):
+        if any(folder.is_relative_to(package) for package in installed):
+            continue
+        folders.append([str(folder), [[path.relative_to(folder).as_posix(),
+                                       digest(path.read_bytes().hex())]
+                                      for path in sorted(folder.rglob("*")) if path.is_file()]])
+    return folders
+
+
+def _lenient(value):
+    """Settings and environment globals as data; functions and objects by their code."""
+    try:
+        return template_inputs.to_data(value)
+    except template_inputs.Unknown:
+        if isinstance(value, Mapping):
+            return [[_lenient(key), _lenient(item)] for key, item in value.items()]
+        if isinstance(value, (list, tuple)):
+            return [_lenient(item) for item in value]
+        if isinstance(value, ModuleType):  # a hook
+            return [value.__name__, digest(Path(value.__file__).read_text(encoding="utf-8"))]
+        return page_cache.code_identity(value)
+
+
+class _CachedTemplate:
+    """A page's template whose ``render`` looks the output up under a digest of the context."""
+
+    def __init__(self, template, page, files) -> None:
+        self._template = template
+        self._page = page
+        self._files = files
+
+    def __getattr__(self, name):
+        return getattr(self._template, name)
+
+    def render(self, context) -> str:
+        store = _rendered
+        if store is None or context.get("page") is not self._page:
+            return self._template.render(context)
+        try:
+            inputs = ["render", self._template.name, _context_inputs(context)]
+        except template_inputs.Unknown as unknown:
+            log.debug(f"page cache: {self._page.file.src_uri} rendered, not cached "
+                      f"(its context holds a {unknown})")
+            store.uncached += 1
+            return self._template.render(context)
+        return store.convert(self._page.file.src_uri, inputs, self._files,
+                             lambda: {"html": self._template.render(context)})["html"]
+
+
+def _context_inputs(context) -> dict:
+    inputs: dict[str, Any] = {}
+    for key, value in context.items():
+        if key == "config" or key == "pages" and not _reads_pages:  # config: in the salt
+            continue
+        if key == "build_date_utc" and not _shows_build_date:
+            continue  # the time of the build changes every build, and no template shows it
+        if key == "page":
+            inputs[key] = template_inputs.page_inputs(value)
+        elif key == "nav":
+            inputs[key] = template_inputs.navigation(value.items, _known_nav_items)
+        elif key == "pagination" and callable(value):
+            inputs[key] = _pager_inputs(value)
+        else:
+            inputs[key] = template_inputs.to_data(value)
+    return inputs
+
+
+def _pager_inputs(pager) -> list:
+    """Material's blog gives a listing's template a ``pager`` closure over a ``paginate.Page``
+    (and the plugin, whose settings are in the salt): what it prints is told by the page
+    number, the counts and the URL of every page."""
+    cells = dict(zip(pager.__code__.co_freevars,
+                     (cell.cell_contents for cell in pager.__closure__ or ()), strict=True))
+    pagination = cells.get("pagination")
+    if (set(cells) != {"pagination", "self"} or pagination is None
+            or not hasattr(pagination, "url_maker")):
+        raise template_inputs.Unknown("pager of another shape")
+    return [page_cache.code_identity(pager), pagination.page, pagination.page_count,
+            pagination.item_count, pagination.items_per_page,
+            [pagination.url_maker(number) for number in range(1, pagination.page_count + 1)]]
+
+
+def _cache_search_entries(config) -> None:
+    """Material's search plugin parses every page's HTML into index entries: keep them with
+    the rendered pages, keyed by all the entries depend on."""
+    plugin = config.plugins.get("material/search")
+    index = getattr(plugin, "search_index", None)
+    if index is None or not plugin.config.enabled:
+        return
+    add_entry = index.add_entry_from_context
+    settings = _lenient(dict(plugin.config))
+
+    def cached_add_entry(page):
+        meta = page.meta
+        inputs = ["search", settings, page_cache.fingerprint(page.content), toc_tokens(page.toc),
+                  page.url,
+                  str(page.title), template_inputs.to_data(
+                      {key: meta.get(key) for key in ("title", "tags", "search")})]
+        indexed = []
+
+        def entries() -> dict:
+            before = len(index.entries)
+            add_entry(page)
+            indexed.append(page)
+            return {"entries": index.entries[before:]}
+
+        found = _search.convert(page.file.src_uri, inputs, None, entries)
+        if not indexed:  # from the cache
+            index.entries.extend(found["entries"])
+
+    index.add_entry_from_context = cached_add_entry
+
+
 def on_post_build(config):
     store = page_cache.active()
     if store is None:
         return
-    removed = 0 if _dirty else store.prune()
+    removed = 0 if page_cache.dirty() else sum(
+        kept.prune() for kept in (store, _rendered, _search, page_cache.derived()))
     named = store.converted
     names = f" ({', '.join(sorted(named))})" if 0 < len(named) <= _NAMED else ""
     log.info(f"page cache: {store.hits} pages and excerpts from cache, {len(named)} converted"
              f"{names}, {removed} old entries removed")
+    rendered = _rendered.converted
+    names = f" ({', '.join(sorted(rendered))})" if 0 < len(rendered) <= _NAMED else ""
+    log.info(f"page cache: {_rendered.hits} rendered pages from cache, {len(rendered)} rendered"
+             f"{names}, {_rendered.uncached} not cacheable; {_search.hits} search entries from "
+             f"cache, {len(_search.converted)} indexed")

@@ -16,11 +16,10 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 import seo_pages
-from approdo import content_check, seo
+from approdo import content_check, seo, site_model
 from approdo.content_check import IMAGE_TYPES, image_size
 from approdo.errors import REPORT
 from approdo.project import Settings
-from approdo.social import front_matter
 
 log = logging.getLogger("mkdocs.hooks.seo")
 
@@ -61,11 +60,12 @@ def on_files(files, config):
         found = files.get_file_from_path(src_uri)
         return found.abs_src_path if found is not None else None
 
+    model = site_model.current()
     for file in files.documentation_pages():
         if not file.abs_src_path:  # generated in memory: nothing an author wrote
             continue
-        error, found = content_check.preview_image(settings, file.src_uri, front_matter(file.abs_src_path),
-                                                   locate)
+        error, found = content_check.preview_image(
+            settings, file.src_uri, model.front_matter(file.src_uri, file.abs_src_path), locate)
         if error is not None:
             REPORT.extend([error])
         elif found is not None:

@@ -17,10 +17,10 @@ from material.plugins.blog.structure import Archive, Category, Post, Profile, Vi
 
 from approdo import clock
 from approdo import landing as landing_model
+from approdo import site_model
 from approdo.landing_validation import load_landings
 from approdo.project import site_root
 from approdo.seo import page_dates, plain_text
-from approdo.social import front_matter
 
 HOME, POST, BLOG, LANDING, THANKS, PAGE = "home", "post", "blog", "landing", "thanks", "page"
 
@@ -79,7 +79,7 @@ def post_dates(post: Post) -> tuple[datetime, datetime | None]:
     from the front matter as written: Material reads a date without a zone as UTC, and
     rewrites ``post.meta`` to say so. Material's blog refuses a post without a date."""
     source = post.file.abs_src_path
-    written = front_matter(source).data if source else None
+    written = site_model.current().front_matter(post.file.src_uri, source).data if source else None
     created, updated = page_dates(written or {})
     return created or clock.localize(post.config.date.created), updated
 

@@ -7,17 +7,15 @@ are never in the sitemap, the search index or the navigation, and they say ``noi
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from approdo import content_check, lead_form, metrics
+from approdo import content_check, lead_form, metrics, site_model
 from approdo.errors import REPORT
 from approdo.project import Settings
-from approdo.social import site_landings
 
 TEMPLATE = "go.html"
 GO_STYLESHEETS = ("assets/stylesheets/brand.css", "assets/landing/landing.css")
@@ -27,8 +25,7 @@ GO_STYLESHEETS = ("assets/stylesheets/brand.css", "assets/landing/landing.css")
 # link to a page generated here stays an error; before content_errors (90) reports.
 @event_priority(95)
 def on_files(files, config):
-    root = Path(config.config_file_path).parent
-    landings = site_landings(config.docs_dir, config.extra, root).valid
+    landings = site_model.current().valid_landings
     # The same checks `approdo check` runs.
     settings = Settings.from_mkdocs(config)
     REPORT.extend(content_check.short_link_errors(settings, landings))

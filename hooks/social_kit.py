@@ -11,13 +11,13 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.utils import write_file
 
-from approdo import clock, social_kit
+from approdo import clock, site_model, social_kit
 from approdo.cta import page_slug
 from approdo.errors import REPORT
 from approdo.landing import is_landing_path
 from approdo.project import Settings
 from approdo.short_codes import short_links_for
-from approdo.social import (front_matter, post_date, recent_posts, site_landings,
+from approdo.social import (post_date, recent_posts,
                             social_settings)
 
 CSV_NAME = "social-kit.csv"
@@ -33,8 +33,8 @@ def on_config(config):
 
 @event_priority(100)  # validators run first; content_errors reports them all at 90
 def on_files(files, config):
-    root = Path(config.config_file_path).parent
-    landings = site_landings(config.docs_dir, config.extra, root).valid
+    model = site_model.current()
+    landings = model.valid_landings
     _state["landings"] = landings
     # The same check `approdo check` runs.
     settings = Settings.from_mkdocs(config)
@@ -45,7 +45,7 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if is_landing_path(file.src_uri) or file.abs_src_path is None:
             continue
-        fm = front_matter(file.abs_src_path)
+        fm = model.front_matter(file.src_uri, file.abs_src_path)
         if fm.data and "social" in fm.data:
             REPORT.extend(social_kit.check_social(settings.shown(file.src_uri), fm.data["social"],
                                                   fm.line))

@@ -23,11 +23,11 @@ FORMAT = 1
 
 def digest(value: Any) -> str:
     """A stable hash of ``value`` (JSON data; functions and objects by their code)."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_code_identity)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=code_identity)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _code_identity(value: Any) -> str:
+def code_identity(value: Any) -> str:
     """Functions and extension objects (their repr holds a memory address) by their source."""
     kind = value if inspect.isroutine(value) or inspect.isclass(value) else type(value)
     name = f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
@@ -70,19 +70,22 @@ class PageStore:
         self.used: set[str] = set()
         self.hits = 0
         self.converted: list[str] = []
+        # What could not be looked up (its inputs could not be told): done without the cache.
+        self.uncached = 0
 
     def convert(self, name: str, inputs: Any, files, convert: Callable[[], dict]) -> dict:
         """``convert()``'s result (JSON data) for ``inputs``, from the cache if possible.
 
-        ``files`` is MkDocs' file collection: every ``get_file_from_path`` made while
-        converting is recorded with its answer, and an entry is used only while each of those
-        paths still resolves to the same URL. Messages logged under ``mkdocs`` while
+        ``files`` is MkDocs' file collection (None when ``convert`` looks no file up): every
+        ``get_file_from_path`` made while converting is recorded with its answer, and an entry
+        is used only while each of those paths still resolves to the same URL. Messages logged under ``mkdocs`` while
         converting are stored and logged again when the entry is used.
         """
         key = digest([self.salt, inputs])
         entry = self.get(key)
         if entry is not None and all(_resolution(files.get_file_from_path(path)) == resolved
-                                     for path, resolved in entry["lookups"].items()):
+                                     for path, resolved in entry["lookups"].items()
+                                     if files is not None):
             for logger, level, message in entry["logs"]:
                 logging.getLogger(logger).log(level, message)
             self.hits += 1
@@ -96,8 +99,10 @@ class PageStore:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
+        path = self._path(key)
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            text = _memory.get(path) if _memory is not None else None
+            entry = json.loads(text if text is not None else path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
@@ -111,9 +116,12 @@ class PageStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
+            text = json.dumps({**entry, "format": FORMAT}, ensure_ascii=False)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({**entry, "format": FORMAT}, out, ensure_ascii=False)
+                out.write(text)
             os.replace(temporary, path)
+            if _memory is not None:
+                _memory[path] = text
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -128,6 +136,10 @@ class PageStore:
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
                 removed += 1
+        if _memory is not None:
+            for path in [path for path in _memory if path.parent.parent == self.folder
+                         and path.stem not in self.used]:
+                del _memory[path]
         return removed
 
 
@@ -139,7 +151,7 @@ def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
     """Run ``convert`` recording the file lookups it makes and what it logs."""
     lookups: dict[str, list | None] = {}
     records: list[logging.LogRecord] = []
-    original = files.get_file_from_path
+    original = files.get_file_from_path if files is not None else None
 
     def recording_lookup(path):
         found = original(path)
@@ -148,13 +160,15 @@ def _recorded(files, convert: Callable[[], dict]) -> tuple[dict, dict, list]:
 
     handler = _Recorder(records)
     mkdocs_log = logging.getLogger("mkdocs")
-    files.get_file_from_path = recording_lookup
+    if files is not None:
+        files.get_file_from_path = recording_lookup
     mkdocs_log.addHandler(handler)
     try:
         result = convert()
     finally:
         mkdocs_log.removeHandler(handler)
-        del files.get_file_from_path  # back to the class's method
+        if files is not None:
+            del files.get_file_from_path  # back to the class's method
     return result, lookups, [[r.name, r.levelno, r.getMessage()] for r in records]
 
 
@@ -171,10 +185,51 @@ class _Recorder(logging.Handler):
 # Markdown: MkDocs' pages through the hook, Material's excerpts through material_speedups.
 _active: PageStore | None = None
 
+# While serving, every entry read or written is also kept in this process (as its JSON text,
+# so that no caller can change it): a rebuild after a save reads no file. This module, unlike
+# the hooks, is not executed again when `mkdocs serve` reloads the configuration.
+_memory: dict[Path, str] | None = None
+_dirty = False
 
-def activate(store: PageStore | None) -> None:
-    global _active
-    _active = store
+
+def started(serving: bool, dirty: bool) -> None:
+    """Called once when MkDocs starts; ``serving``: `mkdocs serve` (keep entries in memory);
+    ``dirty``: only changed pages are built (no build may then prune what others use)."""
+    global _memory, _dirty
+    if serving and _memory is None:
+        _memory = {}
+    _dirty = dirty
+
+
+def dirty() -> bool:
+    return _dirty
+
+
+def activate(store: PageStore | None, derived: PageStore | None = None) -> None:
+    """Set the stores of the build in progress: ``store`` for converted Markdown, ``derived``
+    for values computed from a page's HTML by others (``remember``)."""
+    global _active, _derived
+    _active, _derived = store, derived
+
+
+_derived: PageStore | None = None
+
+
+def remember(name: str, inputs: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` (JSON data), kept under ``inputs`` in the build's store of derived values."""
+    if _derived is None:
+        return compute()
+    return _derived.convert(name, inputs, None, lambda: {"value": compute()})["value"]
+
+
+def derived() -> PageStore | None:
+    return _derived
+
+
+def fingerprint(text: str | None) -> str | None:
+    """A short stand-in for a long text inside a cache key (hashing is cheaper than encoding
+    the whole text into the key's JSON)."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def active() -> PageStore | None:
