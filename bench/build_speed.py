@@ -15,6 +15,7 @@ process whose wall time, CPU time (user + system) and peak RSS come from ``os.wa
     python bench/build_speed.py                      # N=100, 1 run each (quick)
     python bench/build_speed.py -n 100 -n 1000 --runs 3
     python bench/build_speed.py -n 1000 --profile    # cProfile one warm Approdo build, top costs
+    python bench/build_speed.py -n 500 --profile --cold   # the same for a cold build
     python bench/build_speed.py -n 500 --keep /tmp/blog500   # keep the projects to reuse them
 """
 
@@ -252,13 +253,17 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def profile(count: int, keep: Path | None, top: int) -> None:
-    """cProfile one warm Approdo build in this process; print the costliest functions."""
+def profile(count: int, keep: Path | None, top: int, cold: bool = False) -> None:
+    """cProfile one warm (or, with ``cold``, cold) Approdo build in this process; print the
+    costliest functions."""
     base = keep or Path(tempfile.mkdtemp(prefix=f"approdo-profile-{count}-"))
     approdo = base / "approdo"
     if not (approdo / "mkdocs.yml").exists():
         write_projects(base, count)
-    build(approdo)  # fill the cache: the profile is of a warm build
+    if cold:
+        shutil.rmtree(approdo / ".cache", ignore_errors=True)
+    else:
+        build(approdo)  # fill the cache: the profile is of a warm build
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     os.environ["SOURCE_DATE_EPOCH"] = "1793491200"
     os.chdir(approdo)
@@ -299,12 +304,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="interleaved runs per build kind")
     parser.add_argument("--keep", type=Path, help="write (or reuse) the projects here")
     parser.add_argument("--profile", action="store_true", help="profile one warm Approdo build")
+    parser.add_argument("--cold", action="store_true", help="with --profile: profile a cold build")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     for count in args.posts or [100]:
         keep = args.keep / str(count) if args.keep else None
         if args.profile:
-            profile(count, keep, args.top)
+            profile(count, keep, args.top, args.cold)
         else:
             measure(count, args.runs, keep)
 

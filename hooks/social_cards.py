@@ -23,7 +23,9 @@ from mkdocs.plugins import event_priority
 
 import seo_pages
 from approdo import card_text, cards
+from approdo.paths import display_path
 from approdo.seo import host
+from approdo.social import front_matter, shown_path
 from approdo.slugs import slugify
 
 log = logging.getLogger("mkdocs.hooks.social_cards")
@@ -38,14 +40,15 @@ _fonts: cards.Fonts | None = None
 _cache: Path | None = None
 # Cards used by this build: file name -> cached PNG.
 _used: dict[str, Path] = {}
-_drawn = 0
+# Cards not in the cache yet: cached PNG -> (card, the page that shows it; None: the site card).
+_missing: dict[Path, tuple[cards.Card, str | None]] = {}
 
 
 def on_config(config):
-    global _fonts, _cache, _drawn
+    global _fonts, _cache
     # `mkdocs serve` keeps this module between builds.
     _used.clear()
-    _drawn = 0
+    _missing.clear()
     _fonts = _find_fonts(config)
     root = Path(config.config_file_path).parent
     _cache = Path(os.environ.get("APPRODO_CARD_CACHE") or root / CACHE_DIR)
@@ -85,15 +88,41 @@ def on_env(env, config, files):
     brand = site.brand.get("name") or site.name
     footer = host(site.site_url)
     tagline = site.brand.get("tagline") or site.description
-    site_card = _card(cards.Card(title=tagline or site.name, brand=brand, footer=footer), "sito")
+    site_card = _card(cards.Card(title=tagline or site.name, brand=brand, footer=footer), "sito", None)
     env.globals["approdo_site_card"] = site_card
     for file in files.documentation_pages():
         page = file.page
         if page is None:
             continue
         page.meta["approdo_card"] = _page_card(page, config, site, brand, footer) or site_card
-    log.info(f"social cards: {len(_used)} used, {_drawn} drawn, {len(_used) - _drawn} from cache")
+    workers = _draw_missing(config)
+    log.info(f"social cards: {len(_used)} used, {len(_missing)} drawn, "
+             f"{len(_used) - len(_missing)} from cache, {workers} process{'es' if workers > 1 else ''}")
     return env
+
+
+def _draw_missing(config) -> int:
+    """Draw the cards the cache lacks, across the machine's cores when there are enough;
+    returns how many processes drew them."""
+    jobs = [(card, path) for path, (card, _) in _missing.items()]
+    workers = cards.worker_count(len(jobs), os.cpu_count())
+    failures = cards.draw_all(jobs, _fonts, workers)
+    if failures:
+        root = Path(config.config_file_path).parent
+        raise PluginError("\n".join(
+            f"{_where(config, root, _missing[jobs[index][1]][1])}: its social card could not be "
+            f"drawn ({problem})" for index, problem in failures))
+    return workers
+
+
+def _where(config, root: Path, source: str | None) -> str:
+    """``path:line`` of what a card shows: the page's title, or mkdocs.yml for the site card."""
+    if source is None:
+        return f"{display_path(config.config_file_path, root)}:1"
+    path = Path(config.docs_dir, source)
+    # Material's archive and category pages have no file of their own.
+    line = front_matter(path).line("title") if path.is_file() else 1
+    return f"{shown_path(config.docs_dir, root, source)}:{line}"
 
 
 def _page_card(page, config, site, brand: str, footer: str) -> dict | None:
@@ -114,13 +143,14 @@ def _page_card(page, config, site, brand: str, footer: str) -> dict | None:
         kicker = ""
     card = cards.Card(title=title, kicker=kicker or "", brand=brand, footer=footer,
                       subtitle=subtitle if subtitle != title else "")
-    return _card(card, slugify(title)[:60] or "pagina")
+    return _card(card, slugify(title)[:60] or "pagina", page.file.src_uri)
 
 
-def _card(card: cards.Card, stem: str) -> dict:
-    global _drawn
-    path, drawn = cards.ensure(card, _fonts, _cache, stem)
-    _drawn += drawn
+def _card(card: cards.Card, stem: str, source: str | None) -> dict:
+    """The card's image for the page heads; drawn later (``_draw_missing``) if not cached."""
+    path = cards.cached_path(card, _fonts, _cache, stem)
+    if path.name not in _used and not cards.reuse(path):
+        _missing[path] = (card, source)
     _used[path.name] = path
     return {"url": f"{CARD_DIR}/{path.name}", "width": cards.WIDTH, "height": cards.HEIGHT,
             "type": "image/png", "alt": _alt(card)}
@@ -140,6 +170,9 @@ def on_post_build(config):
     target = Path(config.site_dir, CARD_DIR)
     target.mkdir(parents=True, exist_ok=True)
     for name, path in _used.items():
-        shutil.copyfile(path, target / name)
+        # A name is a hash of the card's inputs: a card already there (a --dirty build, or
+        # `serve --dirtyreload`) is the same card. MkDocs empties site/ before other builds.
+        if not (target / name).is_file():
+            shutil.copyfile(path, target / name)
     if _cache is not None:
         cards.prune(_cache, set(_used), keep_unused=len(_used))
