@@ -16,6 +16,7 @@ process whose wall time, CPU time (user + system) and peak RSS come from ``os.wa
     python bench/build_speed.py -n 100 -n 1000 --runs 3
     python bench/build_speed.py -n 1000 --profile    # cProfile one warm Approdo build, top costs
     python bench/build_speed.py -n 500 --profile --cold   # the same for a cold build
+    python bench/build_speed.py -n 500 -n 1000 --runs 3 --no-warm  # plain against cold only
     python bench/build_speed.py -n 500 --keep /tmp/blog500   # keep the projects to reuse them
 """
 
@@ -222,7 +223,7 @@ def _median(runs: list[Run], field: str) -> float:
     return statistics.median(getattr(run, field) for run in runs)
 
 
-def measure(count: int, runs: int, keep: Path | None) -> None:
+def measure(count: int, runs: int, keep: Path | None, warm: bool = True) -> None:
     base = keep or Path(tempfile.mkdtemp(prefix=f"approdo-bench-{count}-"))
     approdo, plain = base / "approdo", base / "plain"
     if not (approdo / "mkdocs.yml").exists():
@@ -232,7 +233,8 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
         results["plain"].append(build(plain))
         shutil.rmtree(approdo / ".cache", ignore_errors=True)
         results["cold"].append(build(approdo))
-        results["warm"].append(build(approdo))
+        if warm:
+            results["warm"].append(build(approdo))
     load = os.getloadavg()[0]
     plain_wall = _median(results["plain"], "wall")
     plain_cpu = _median(results["plain"], "cpu")
@@ -240,7 +242,7 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
           f"on {os.cpu_count()} cores")
     print(f"{'build':<14}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'site MB':>9}"
           f"{'index KB/post':>15}{'wall/plain':>12}{'CPU/plain':>11}")
-    for name, project in (("plain", plain), ("cold", approdo), ("warm", approdo)):
+    for name, project in (("plain", plain), ("cold", approdo), ("warm", approdo))[:3 if warm else 2]:
         size, index = site_numbers(project, count)
         wall, cpu = _median(results[name], "wall"), _median(results[name], "cpu")
         label = "plain Material" if name == "plain" else f"Approdo {name}"
@@ -248,7 +250,9 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
               f"{_median(results[name], 'rss_mb'):>9.0f}{size:>9.1f}{index:>15.2f}"
               f"{wall / plain_wall:>12.2f}{cpu / plain_cpu:>11.2f}")
     print("runs (wall s): " + "; ".join(
-        f"{name} {[round(run.wall, 1) for run in items]}" for name, items in results.items()))
+        f"{name} {[round(run.wall, 1) for run in items]}" for name, items in results.items() if items))
+    print("runs (CPU s): " + "; ".join(
+        f"{name} {[round(run.cpu, 1) for run in items]}" for name, items in results.items() if items))
     if keep is None:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -305,6 +309,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write (or reuse) the projects here")
     parser.add_argument("--profile", action="store_true", help="profile one warm Approdo build")
     parser.add_argument("--cold", action="store_true", help="with --profile: profile a cold build")
+    parser.add_argument("--no-warm", action="store_true", help="build plain and cold only")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     for count in args.posts or [100]:
@@ -312,7 +317,7 @@ def main() -> None:
         if args.profile:
             profile(count, keep, args.top, args.cold)
         else:
-            measure(count, args.runs, keep)
+            measure(count, args.runs, keep, warm=not args.no_warm)
 
 
 if __name__ == "__main__":
