@@ -42,11 +42,14 @@ _cache: Path | None = None
 _used: dict[str, Path] = {}
 # Cards not in the cache yet: cached PNG -> (card, the page that shows it; None: the site card).
 _missing: dict[Path, tuple[cards.Card, str | None]] = {}
+# The missing cards, drawn from on_env to on_post_build while pages are rendered.
+_drawing: cards.Drawing | None = None
 
 
 def on_config(config):
     global _fonts, _cache
     # `mkdocs serve` keeps this module between builds.
+    _stop_drawing()
     _used.clear()
     _missing.clear()
     _fonts = _find_fonts(config)
@@ -95,24 +98,45 @@ def on_env(env, config, files):
         if page is None:
             continue
         page.meta["approdo_card"] = _page_card(page, config, site, brand, footer) or site_card
-    workers = _draw_missing(config)
-    log.info(f"social cards: {len(_used)} used, {len(_missing)} drawn, "
-             f"{len(_used) - len(_missing)} from cache, {workers} process{'es' if workers > 1 else ''}")
+    _start_drawing()
     return env
 
 
-def _draw_missing(config) -> int:
-    """Draw the cards the cache lacks, across the machine's cores when there are enough;
-    returns how many processes drew them."""
+def _start_drawing() -> None:
+    """Draw the cards the cache lacks in worker processes (when there are enough), which go
+    on while MkDocs renders the pages; ``on_post_build`` waits for them."""
+    global _drawing
     jobs = [(card, path) for path, (card, _) in _missing.items()]
-    workers = cards.worker_count(len(jobs), os.cpu_count())
-    failures = cards.draw_all(jobs, _fonts, workers)
+    _drawing = cards.Drawing(jobs, _fonts, cards.worker_count(len(jobs), os.cpu_count()))
+
+
+def _finish_drawing(config) -> None:
+    global _drawing
+    if _drawing is None:
+        return
+    workers = _drawing.workers
+    failures = _drawing.finish()
+    _drawing = None
+    log.info(f"social cards: {len(_used)} used, {len(_missing)} drawn, "
+             f"{len(_used) - len(_missing)} from cache"
+             + (f", by {workers} worker process{'es' if workers > 1 else ''}" if workers else ""))
     if failures:
         root = Path(config.config_file_path).parent
+        sources = [source for _, source in _missing.values()]
         raise PluginError("\n".join(
-            f"{_where(config, root, _missing[jobs[index][1]][1])}: its social card could not be "
-            f"drawn ({problem})" for index, problem in failures))
-    return workers
+            f"{_where(config, root, sources[index])}: its social card could not be drawn "
+            f"({problem})" for index, problem in failures))
+
+
+def _stop_drawing() -> None:
+    global _drawing
+    if _drawing is not None:
+        _drawing.cancel()
+        _drawing = None
+
+
+def on_build_error(error):
+    _stop_drawing()
 
 
 def _where(config, root: Path, source: str | None) -> str:
@@ -167,6 +191,7 @@ def _alt(card: cards.Card) -> str:
 
 
 def on_post_build(config):
+    _finish_drawing(config)
     target = Path(config.site_dir, CARD_DIR)
     target.mkdir(parents=True, exist_ok=True)
     for name, path in _used.items():

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -287,29 +288,63 @@ MIN_CARDS_PER_WORKER = 24
 
 
 def worker_count(cards_to_draw: int, cpus: int | None) -> int:
-    """How many processes should draw ``cards_to_draw`` cards on ``cpus`` cores (1: no pool)."""
-    return max(1, min(cpus or 1, cards_to_draw // MIN_CARDS_PER_WORKER))
+    """How many worker processes should draw ``cards_to_draw`` cards while the build goes on
+    (0: draw them here). One core stays with the build, which renders pages meanwhile, so a
+    single core draws here."""
+    return max(0, min((cpus or 1) - 1, cards_to_draw // MIN_CARDS_PER_WORKER))
 
 
 Job = tuple[Card, Path]
 
 
-def draw_all(jobs: Sequence[Job], fonts: Fonts, workers: int = 1,
+class Drawing:
+    """Cards being drawn: started in ``workers`` processes, which draw while the caller goes
+    on, or (``workers`` 0) drawn here when the caller asks for the result. A card's pixels do
+    not depend on where it is drawn."""
+
+    def __init__(self, jobs: Sequence[Job], fonts: Fonts, workers: int,
+                 style: CardStyle = CardStyle()) -> None:
+        self._work = [(card, fonts, path, style) for card, path in jobs]
+        self._pool: Any = None
+        self._result: Any = None
+        # How many processes draw (0: here).
+        self.workers = workers if workers > 0 and self._work else 0
+        if self.workers:
+            # "spawn", not "fork": MkDocs' serve runs threads, and a forked child of a
+            # threaded process can deadlock. The children import this package as we did.
+            context = multiprocessing.get_context("spawn")
+            with _importable(Path(__file__).resolve().parent.parent):
+                self._pool = context.Pool(workers)
+            self._result = self._pool.map_async(
+                _draw_job, self._work, chunksize=max(1, len(self._work) // (workers * 4)))
+
+    def finish(self) -> list[tuple[int, str]]:
+        """Wait for every card; the failures as ``(index in jobs, what went wrong)``, in the
+        order of the jobs (the other cards are drawn all the same)."""
+        if self._pool is None:
+            results = [_draw_job(work) for work in self._work]
+        else:
+            try:
+                results = self._result.get()
+                self._pool.close()
+                self._pool.join()
+            finally:
+                self.cancel()
+        self._work = []
+        return [(index, problem) for index, problem in enumerate(results) if problem]
+
+    def cancel(self) -> None:
+        """Stop the workers (the build failed): cards they finished stay in the cache."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def draw_all(jobs: Sequence[Job], fonts: Fonts, workers: int = 0,
              style: CardStyle = CardStyle()) -> list[tuple[int, str]]:
-    """Draw each ``(card, path)`` of ``jobs`` (distinct paths), in ``workers`` processes when
-    more than one. A card's pixels do not depend on where it is drawn. Returns the failures
-    as ``(index in jobs, what went wrong)``, in the order of ``jobs``; the other cards are
-    drawn all the same."""
-    work = [(card, fonts, path, style) for card, path in jobs]
-    if workers <= 1 or len(work) < 2:
-        results = [_draw_job(args) for args in work]
-    else:
-        # "spawn", not "fork": MkDocs' serve runs threads, and a forked child of a threaded
-        # process can deadlock. The children import this package as the parent did.
-        context = multiprocessing.get_context("spawn")
-        with _importable(Path(__file__).resolve().parent.parent), context.Pool(workers) as pool:
-            results = pool.map(_draw_job, work, chunksize=max(1, len(work) // (workers * 4)))
-    return [(index, problem) for index, problem in enumerate(results) if problem]
+    """Draw each ``(card, path)`` of ``jobs`` (distinct paths) and wait: ``Drawing.finish``."""
+    return Drawing(jobs, fonts, workers, style).finish()
 
 
 def _draw_job(args: tuple[Card, Fonts, Path, CardStyle]) -> str:
