@@ -5,7 +5,9 @@ page (and every page that should not be shared, such as thank-you pages) uses th
 Cards are drawn offline with Pillow and DejaVu Sans (``overrides/assets/fonts/``), then Debian's
 Noto fonts for emoji and other scripts (``approdo.card_text``), cached in
 ``.cache/approdo/cards/`` under a hash of their inputs (pruned after each build: at most twice
-the site's cards), and copied into ``site/assets/cards/``.
+the site's cards), and copied into ``site/assets/cards/``. Cards missing from the cache are
+drawn from ``on_env`` in worker processes while MkDocs renders the pages (when there are
+enough of them and more than one core), and ``on_post_build`` waits for them.
 
 Material's ``social`` plugin was not used: it downloads its fonts from Google Fonts at build
 time and aborts without internet.
