@@ -7,12 +7,13 @@ import hashlib
 import io
 import os
 import re
+import subprocess
 
 import pytest
 from PIL import Image
 
 from approdo import card_text, cards, png
-from conftest import ROOT, make_project, run_build
+from conftest import MKDOCS, ROOT, make_project, run_build
 
 FONT_DIR = ROOT / "overrides" / "assets" / "fonts"
 BRAND, FOOTER = "Maestrale Digitale", "maestrale.example"
@@ -157,3 +158,18 @@ def test_png_encoder_keeps_every_pixel_and_writes_no_metadata():
     assert encoded == png.encode_rgb(image)
     with pytest.raises(ValueError):
         png.encode_rgb(image.convert("RGBA"))
+
+
+def test_a_dirty_build_does_not_copy_the_cards_already_in_the_site(tmp_path):
+    project = make_project(tmp_path, _posts(2))
+    first = run_build(project)
+    assert first.returncode == 0, first.output
+    written = {path.name: path.stat().st_mtime_ns for path in (first.site / "assets/cards").glob("*.png")}
+    assert len(written) >= 3
+    # --dirty warns, so not --strict: MkDocs keeps site/ and rebuilds only changed pages.
+    again = subprocess.run([*MKDOCS, "build", "--dirty"], cwd=project, capture_output=True, text=True,
+                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=300)
+    assert again.returncode == 0, again.stderr
+    now = {path.name: path.stat().st_mtime_ns for path in (first.site / "assets/cards").glob("*.png")}
+    assert now.keys() >= written.keys()
+    assert {name: now[name] for name in written} == written
