@@ -12,6 +12,7 @@ and size. Uses its own cache folder (APPRODO_CARD_CACHE), never the project's .c
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import re
@@ -69,14 +70,14 @@ def encoding(rounds: int) -> None:
         return (time.process_time() - start) / rounds / len(items) * 1000
 
     print(f"{'what (per card)':<40}{'CPU ms':>8}{'KB':>8}")
-    print(f"{'render (draw + approdo.png, level 6)':<40}"
+    print(f"{f'render (draw + approdo.png, level {cards.PNG_COMPRESS_LEVEL})':<40}"
           f"{per_card(lambda card: cards.render(card, fonts), samples):>8.1f}"
           f"{sum(len(cards.render(card, fonts)) for card in samples) / len(samples) / 1024:>8.1f}")
     for label, encode in (("Pillow optimize=True (before)", pillow(optimize=True)),
                           ("Pillow compress_level=6", pillow(compress_level=6)),
                           ("Pillow compress_level=1", pillow(compress_level=1)),
-                          ("approdo.png level 6 (now)", png.encode_rgb),
-                          ("approdo.png level 9", lambda image: png.encode_rgb(image, 9))):
+                          *((f"approdo.png level {level}", functools.partial(png.encode_rgb, level=level))
+                            for level in (1, 3, 6, 9))):
         size = sum(len(encode(image)) for image in images) / len(images) / 1024
         print(f"{'  encode: ' + label:<40}{per_card(encode, images):>8.1f}{size:>8.1f}")
 
