@@ -15,6 +15,9 @@ process whose wall time, CPU time (user + system) and peak RSS come from ``os.wa
     python bench/build_speed.py                      # N=100, 1 run each (quick)
     python bench/build_speed.py -n 100 -n 1000 --runs 3
     python bench/build_speed.py -n 1000 --profile    # cProfile one warm Approdo build, top costs
+    python bench/build_speed.py -n 500 --profile --cold   # the same for a cold build
+    python bench/build_speed.py -n 500 -n 1000 --runs 3 --no-warm  # plain against cold only
+    python bench/build_speed.py -n 500 --hook-times --cold # CPU of each hook, no profiler
     python bench/build_speed.py -n 500 --keep /tmp/blog500   # keep the projects to reuse them
 """
 
@@ -221,7 +224,7 @@ def _median(runs: list[Run], field: str) -> float:
     return statistics.median(getattr(run, field) for run in runs)
 
 
-def measure(count: int, runs: int, keep: Path | None) -> None:
+def measure(count: int, runs: int, keep: Path | None, warm: bool = True) -> None:
     base = keep or Path(tempfile.mkdtemp(prefix=f"approdo-bench-{count}-"))
     approdo, plain = base / "approdo", base / "plain"
     if not (approdo / "mkdocs.yml").exists():
@@ -231,7 +234,8 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
         results["plain"].append(build(plain))
         shutil.rmtree(approdo / ".cache", ignore_errors=True)
         results["cold"].append(build(approdo))
-        results["warm"].append(build(approdo))
+        if warm:
+            results["warm"].append(build(approdo))
     load = os.getloadavg()[0]
     plain_wall = _median(results["plain"], "wall")
     plain_cpu = _median(results["plain"], "cpu")
@@ -239,7 +243,7 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
           f"on {os.cpu_count()} cores")
     print(f"{'build':<14}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'site MB':>9}"
           f"{'index KB/post':>15}{'wall/plain':>12}{'CPU/plain':>11}")
-    for name, project in (("plain", plain), ("cold", approdo), ("warm", approdo)):
+    for name, project in (("plain", plain), ("cold", approdo), ("warm", approdo))[:3 if warm else 2]:
         size, index = site_numbers(project, count)
         wall, cpu = _median(results[name], "wall"), _median(results[name], "cpu")
         label = "plain Material" if name == "plain" else f"Approdo {name}"
@@ -247,22 +251,35 @@ def measure(count: int, runs: int, keep: Path | None) -> None:
               f"{_median(results[name], 'rss_mb'):>9.0f}{size:>9.1f}{index:>15.2f}"
               f"{wall / plain_wall:>12.2f}{cpu / plain_cpu:>11.2f}")
     print("runs (wall s): " + "; ".join(
-        f"{name} {[round(run.wall, 1) for run in items]}" for name, items in results.items()))
+        f"{name} {[round(run.wall, 1) for run in items]}" for name, items in results.items() if items))
+    print("runs (CPU s): " + "; ".join(
+        f"{name} {[round(run.cpu, 1) for run in items]}" for name, items in results.items() if items))
     if keep is None:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def profile(count: int, keep: Path | None, top: int) -> None:
-    """cProfile one warm Approdo build in this process; print the costliest functions."""
-    base = keep or Path(tempfile.mkdtemp(prefix=f"approdo-profile-{count}-"))
+def _build_here(count: int, keep: Path | None, cold: bool) -> Path:
+    """Prepare to build the Approdo project of ``count`` posts in this process, with an empty
+    cache (``cold``) or the cache of a build run now; returns the projects' folder."""
+    base = keep or Path(tempfile.mkdtemp(prefix=f"approdo-{count}-"))
     approdo = base / "approdo"
     if not (approdo / "mkdocs.yml").exists():
         write_projects(base, count)
-    build(approdo)  # fill the cache: the profile is of a warm build
+    if cold:
+        shutil.rmtree(approdo / ".cache", ignore_errors=True)
+    else:
+        build(approdo)  # fill the cache
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     os.environ["SOURCE_DATE_EPOCH"] = "1793491200"
     os.chdir(approdo)
     sys.path.insert(0, str(approdo / "hooks"))  # the project's own copy of the approdo package
+    return base
+
+
+def profile(count: int, keep: Path | None, top: int, cold: bool = False) -> None:
+    """cProfile one warm (or, with ``cold``, cold) Approdo build in this process; print the
+    costliest functions."""
+    base = _build_here(count, keep, cold)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     profiler = cProfile.Profile()
@@ -295,6 +312,55 @@ def profile(count: int, keep: Path | None, top: int) -> None:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def hook_times(count: int, keep: Path | None, cold: bool) -> None:
+    """CPU time of every hook's event handlers in one Approdo build in this process, without
+    a profiler (cProfile inflates pure-Python code several times over C code such as PNG
+    encoding). A handler's time includes what it asks MkDocs or Material to do."""
+    base = _build_here(count, keep, cold)
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    config = load_config("mkdocs.yml")
+    spent: dict[str, float] = {}
+
+    def timed(method, label):
+        def run(*args, **kwargs):
+            start = _cpu()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + _cpu() - start
+        return run
+
+    plugins = config.plugins
+    for event, methods in plugins.events.items():
+        for index, method in enumerate(methods):
+            origin = plugins._event_origins.get(method, "?")
+            label = f"{Path(origin).name}:{getattr(method, '__name__', event)}"
+            methods[index] = timed(method, label)
+    start = _cpu()
+    mkdocs_build(config)
+    total = _cpu() - start
+    hooks = {label: seconds for label, seconds in spent.items()
+             if label.split(":")[0].endswith(".py")}
+    print(f"\n{'cold' if cold else 'warm'} build of {count} posts: {total:.1f}s CPU "
+          "(this process and the card workers)")
+    for label, seconds in sorted(hooks.items(), key=lambda item: -item[1])[:25]:
+        print(f"  {seconds:7.2f}s  {100 * seconds / total:5.1f}%  {label}")
+    others = sorted(((seconds, label) for label, seconds in spent.items() if label not in hooks),
+                    reverse=True)[:6]
+    print("  plugins: " + ", ".join(f"{label} {seconds:.1f}s" for seconds, label in others))
+    own = sum(hooks.values())
+    print(f"hooks' handlers: {own:.1f}s of {total:.1f}s = {100 * own / total:.0f}%")
+    if keep is None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the card workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--posts", type=int, action="append",
@@ -302,14 +368,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="interleaved runs per build kind")
     parser.add_argument("--keep", type=Path, help="write (or reuse) the projects here")
     parser.add_argument("--profile", action="store_true", help="profile one warm Approdo build")
+    parser.add_argument("--cold", action="store_true", help="with --profile: profile a cold build")
+    parser.add_argument("--no-warm", action="store_true", help="build plain and cold only")
+    parser.add_argument("--hook-times", action="store_true",
+                        help="CPU time of each hook handler in one warm (or --cold) build")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     for count in args.posts or [100]:
         keep = args.keep / str(count) if args.keep else None
-        if args.profile:
-            profile(count, keep, args.top)
+        if args.hook_times:
+            hook_times(count, keep, args.cold)
+        elif args.profile:
+            profile(count, keep, args.top, args.cold)
         else:
-            measure(count, args.runs, keep)
+            measure(count, args.runs, keep, warm=not args.no_warm)
 
 
 if __name__ == "__main__":

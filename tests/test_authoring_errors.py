@@ -154,6 +154,47 @@ def test_fuzzed_front_matter_gives_only_content_errors():
     assert checked > 100  # most generated front matter is valid YAML: the checks really ran
 
 
+# Front matter that libyaml and PyYAML's Python scanner could read differently.
+EDGE_YAML = [
+    "a: 1\rb: 2\r", "a: 1\r\nb: 2\r\n", "a: x\u2028y\nb: 2\n", "a: x\x85y\n", "\ufeffa: 1\n",
+    "a: {b: 1, c: [1, 2, {d: e}]}\n", "a: |2-\n    x\n   y\nb: >\n  folded\n  text\n\n  more\n",
+    "? k\n: v\n", "? [a, b]\n: c\n", "a: !!str 123\nb: !!int '7'\n", "a: !custom x\n",
+    "a: !!python/name:os.system\n", "a: &x 1\nb: 2\n", "a: &x 1\nb: *x\n", "a: 1\na: 2\n",
+    "a: 'it''s'\nb: \"\\u00e9\\x41\\/\\N\\_\"\n", "k: " + "x" * 2000 + "\n", "x" * 1100 + ": 1\n",
+    "a: 1 # c\n# only\nb: [1, # c\n 2]\n", "<<: {a: 1}\nb: 2\n", "a:\n- 1\n-  - 2\n   - 3\n",
+    "a: 2026-03-01\nb: 2026-02-30\nc: 2026-03-01T09:30:00+02:00\n",
+    "a: .inf\nb: -.NaN\nc: 0x1F\nd: 0o17\ne: 1_000\nf: 1:20\ng: yes\nh: ~\n", "a: 0x_\nb: +0b__\n",
+    "a: b: c\n",
+    "- a\n- b\n", "just text\n", "{a: 1}: x\n", "a: [1, 2\n", "a: @x\n", "a: `x\n", "a: x\n...\n",
+    "a:\tb\n", "a: [1,\t2]\n", "\ta: 1\n", "a: \x07\n", "a: 1\n  b: 2\n", " a: 1\nb: 2\n",
+    "a: - 1\n", "a: \"x\" y\n", "a: \"\\e\\a\\0\"\n", "a: !!binary aGVsbG8=\n",
+    "a: 'multi\n  line'\nb: \"x\n\n  y\"\n", "x: " + "[" * 40 + "]" * 40 + "\n",
+    "".join(" " * depth + f"k{depth}:\n" for depth in range(40)),
+]
+
+
+def test_libyaml_reads_front_matter_exactly_as_the_python_loader(monkeypatch):
+    """Valid front matter is read by libyaml; what it reads, errors and lines included, must
+    be what the Python loader (whose messages authors see) reads."""
+    rng = random.Random(16)
+    texts = ["---\n" + text + "---\n\n# T\n" for text in EDGE_YAML]
+    for _ in range(400):
+        text = _front_matter(rng)
+        for _ in range(rng.randrange(3)):  # and some more breakage
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(list(":-[]{}#&*!|>'\"%@`,?\n\r\t\\") + ["\u2028", "\n  "]) + text[at:]
+        texts.append(text)
+    fast = [parse(text) for text in texts]
+    from approdo import frontmatter
+    assert frontmatter._CParser is not None  # PyYAML's wheels include libyaml
+    read_by_libyaml = sum(frontmatter._load_fast(frontmatter._FENCE.match(text).group(1)) is not None
+                          for text in texts if frontmatter._FENCE.match(text))
+    assert read_by_libyaml > 200
+    monkeypatch.setattr(frontmatter, "_CParser", None)
+    for text, got in zip(texts, fast):
+        assert repr(got) == repr(parse(text)), text
+
+
 # --- Classes 1, 2, 3 and 8 in one build: every error at once, each at its line ------------------
 
 POST = """\

@@ -8,22 +8,32 @@ drawn again only when something it shows (or the renderer) changes.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
-import io
 import json
+import multiprocessing
 import os
+import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from approdo.card_text import Faces, StackFont
 
-from approdo import brand
+from approdo import brand, png
 
 WIDTH, HEIGHT = 1200, 630
-# Bump when the drawing changes, so that cached cards are drawn again.
-RENDERER_VERSION = "2"
+# Bump when the drawing or the encoding changes, so that cached cards are drawn again.
+RENDERER_VERSION = "3"
+# zlib level for ``approdo.png``. Encoding was 85-90 % of drawing a card with Pillow's
+# ``optimize=True`` (about 55 ms of CPU, 37 KB). Level 3 takes about 6 ms for 41 KB, level 6
+# (zlib's default) about 11 ms for 32 KB: a card is fetched only by the social networks'
+# crawlers, while every cold build (a fresh clone, CI) draws all of them, so CPU wins.
+PNG_COMPRESS_LEVEL = 3
 
 _MARGIN = 80
 _TITLE_SIZES = (76, 68, 60, 54, 48, 44, 40)
@@ -158,17 +168,27 @@ def _ellipsize(text: str, font: StackFont, width: int) -> str:
     return text.rstrip() + "…"
 
 
-def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
-    """The PNG bytes of ``card``: kicker on top, title in the middle, brand band below."""
+_BAND_TOP = HEIGHT - 120
+
+
+@functools.lru_cache(maxsize=4)
+def _background(style: CardStyle) -> Image.Image:
+    """What every card has under its text (drawn once per style and copied for each card):
+    the background, the accent stripe on the left edge and the brand band at the bottom."""
     image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
     draw = ImageDraw.Draw(image)
-    inner = WIDTH - 2 * _MARGIN
-
-    # Accent stripe on the left edge and brand band at the bottom.
     draw.rectangle((0, 0, 16, HEIGHT), fill=style.accent)
-    band_top = HEIGHT - 120
-    draw.rectangle((0, band_top, WIDTH, HEIGHT), fill=style.band)
-    draw.rectangle((0, band_top, 16, HEIGHT), fill=style.accent)
+    draw.rectangle((0, _BAND_TOP, WIDTH, HEIGHT), fill=style.band)
+    draw.rectangle((0, _BAND_TOP, 16, HEIGHT), fill=style.accent)
+    return image
+
+
+def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
+    """The PNG bytes of ``card``: kicker on top, title in the middle, brand band below."""
+    image = _background(style).copy()
+    draw = ImageDraw.Draw(image)
+    inner = WIDTH - 2 * _MARGIN
+    band_top = _BAND_TOP
 
     y = 70
     if card.kicker:
@@ -211,10 +231,7 @@ def render(card: Card, fonts: Fonts, style: CardStyle = CardStyle()) -> bytes:
         footer_font.draw(image, (WIDTH - _MARGIN, band_mid),
                          _ellipsize(card.footer, footer_font, inner // 2 - 20), style.muted, anchor="rm")
 
-    out = io.BytesIO()
-    # No timestamps or other metadata: the same card always gives the same bytes.
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return png.encode_rgb(image, PNG_COMPRESS_LEVEL)
 
 
 def prune(cache_dir: Path, used: set[str], keep_unused: int) -> int:
@@ -233,17 +250,124 @@ def prune(cache_dir: Path, used: set[str], keep_unused: int) -> int:
     return len(stale)
 
 
-def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
-           style: CardStyle = CardStyle()) -> tuple[Path, bool]:
-    """The cached PNG of ``card`` (``<stem>-<hash>.png`` in ``cache_dir``), drawing it only if
-    it is not there yet. Returns the path and whether it was drawn now."""
-    path = cache_dir / f"{stem}-{card_key(card, fonts, style)}.png"
+def cached_path(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
+                style: CardStyle = CardStyle()) -> Path:
+    """Where the PNG of ``card`` is kept: ``<stem>-<hash of its inputs>.png`` in ``cache_dir``."""
+    return cache_dir / f"{stem}-{card_key(card, fonts, style)}.png"
+
+
+def reuse(path: Path) -> bool:
+    """Whether the card at ``path`` was drawn before; marks it recently used for ``prune``."""
     if path.is_file():
-        os.utime(path)  # recently used: pruning keeps it
-        return path, False
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so that an interrupted build never leaves half a PNG in the cache.
+        os.utime(path)
+        return True
+    return False
+
+
+def draw(card: Card, fonts: Fonts, path: Path, style: CardStyle = CardStyle()) -> None:
+    """Draw ``card`` into ``path``, written then renamed, so that an interrupted build never
+    leaves half a PNG in the cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".png.part")
     partial.write_bytes(render(card, fonts, style))
     partial.replace(path)
+
+
+def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,
+           style: CardStyle = CardStyle()) -> tuple[Path, bool]:
+    """The cached PNG of ``card``, drawing it only if it is not there yet. Returns the path
+    and whether it was drawn now."""
+    path = cached_path(card, fonts, cache_dir, stem, style)
+    if reuse(path):
+        return path, False
+    draw(card, fonts, path, style)
     return path, True
+
+
+# Starting a worker (a new Python that imports Pillow and this package) costs about as much
+# CPU as drawing a dozen cards: below this many cards per worker, drawing here is cheaper.
+MIN_CARDS_PER_WORKER = 24
+
+
+def worker_count(cards_to_draw: int, cpus: int | None) -> int:
+    """How many worker processes should draw ``cards_to_draw`` cards while the build goes on
+    (0: draw them here). One core stays with the build, which renders pages meanwhile, so a
+    single core draws here."""
+    return max(0, min((cpus or 1) - 1, cards_to_draw // MIN_CARDS_PER_WORKER))
+
+
+Job = tuple[Card, Path]
+
+
+class Drawing:
+    """Cards being drawn: started in ``workers`` processes, which draw while the caller goes
+    on, or (``workers`` 0) drawn here when the caller asks for the result. A card's pixels do
+    not depend on where it is drawn."""
+
+    def __init__(self, jobs: Sequence[Job], fonts: Fonts, workers: int,
+                 style: CardStyle = CardStyle()) -> None:
+        self._work = [(card, fonts, path, style) for card, path in jobs]
+        self._pool: Any = None
+        self._result: Any = None
+        # How many processes draw (0: here).
+        self.workers = workers if workers > 0 and self._work else 0
+        if self.workers:
+            # "spawn", not "fork": MkDocs' serve runs threads, and a forked child of a
+            # threaded process can deadlock. The children import this package as we did.
+            context = multiprocessing.get_context("spawn")
+            with _importable(Path(__file__).resolve().parent.parent):
+                self._pool = context.Pool(workers)
+            self._result = self._pool.map_async(
+                _draw_job, self._work, chunksize=max(1, len(self._work) // (workers * 4)))
+
+    def finish(self) -> list[tuple[int, str]]:
+        """Wait for every card; the failures as ``(index in jobs, what went wrong)``, in the
+        order of the jobs (the other cards are drawn all the same)."""
+        if self._pool is None:
+            results = [_draw_job(work) for work in self._work]
+        else:
+            try:
+                results = self._result.get()
+                self._pool.close()
+                self._pool.join()
+            finally:
+                self.cancel()
+        self._work = []
+        return [(index, problem) for index, problem in enumerate(results) if problem]
+
+    def cancel(self) -> None:
+        """Stop the workers (the build failed): cards they finished stay in the cache."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def draw_all(jobs: Sequence[Job], fonts: Fonts, workers: int = 0,
+             style: CardStyle = CardStyle()) -> list[tuple[int, str]]:
+    """Draw each ``(card, path)`` of ``jobs`` (distinct paths) and wait: ``Drawing.finish``."""
+    return Drawing(jobs, fonts, workers, style).finish()
+
+
+def _draw_job(args: tuple[Card, Fonts, Path, CardStyle]) -> str:
+    """Draw one card (in a worker process or here); what went wrong, or ""."""
+    card, fonts, path, style = args
+    try:
+        draw(card, fonts, path, style)
+    except Exception as exc:  # reported by the caller, naming the page
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+@contextlib.contextmanager
+def _importable(folder: Path):
+    """``folder`` on ``sys.path`` while workers start (they copy it): MkDocs puts the hooks
+    folder there only while it loads a hook."""
+    added = str(folder) not in sys.path
+    if added:
+        sys.path.append(str(folder))
+    try:
+        yield
+    finally:
+        if added:
+            sys.path.remove(str(folder))
