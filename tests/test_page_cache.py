@@ -4,6 +4,7 @@ depend on it (and their output is what a cold build gives)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -207,10 +208,13 @@ def test_store_keeps_only_what_the_build_used(tmp_path):
     first.put("aa11", {"result": 1})
     first.put("bb22", {"result": 2})
     (tmp_path / "aa" / ".tmp-left-by-a-crash").write_text("{", encoding="utf-8")
+    # Another build sharing the folder (a live process) is writing this one: it is kept.
+    (tmp_path / "aa" / f".tmp-{os.getpid()}-being-written").write_text("{", encoding="utf-8")
     second = PageStore(tmp_path)  # the next build uses only one entry
     assert second.get("aa11")["result"] == 1
     assert second.get("cc33") is None
     assert second.prune() == 2
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["aa11.json"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        f".tmp-{os.getpid()}-being-written", "aa11.json"]
     (tmp_path / "aa" / "aa11.json").write_text("{not json", encoding="utf-8")
     assert PageStore(tmp_path).get("aa11") is None  # a damaged entry is a miss, not an error

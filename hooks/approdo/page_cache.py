@@ -114,7 +114,7 @@ class PageStore:
         """Write an entry with a rename, so a reader never sees half of it."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{os.getpid()}-")
         try:
             text = json.dumps({**entry, "format": FORMAT}, ensure_ascii=False)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -132,7 +132,9 @@ class PageStore:
         removed = 0
         if not self.folder.is_dir():
             return removed
-        for path in [*self.folder.glob("*/*.json"), *self.folder.glob("*/.tmp-*")]:
+        stale = [*self.folder.glob("*/*.json"),
+                 *(path for path in self.folder.glob("*/.tmp-*") if _orphaned(path))]
+        for path in stale:
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
                 removed += 1
@@ -141,6 +143,18 @@ class PageStore:
                          and path.stem not in self.used]:
                 del _memory[path]
         return removed
+
+
+def _orphaned(temporary: Path) -> bool:
+    """Whether the process that was writing this temporary file is gone (killed mid-write).
+    Two builds may share the folder: another live build's file is about to be renamed."""
+    try:
+        os.kill(int(temporary.name.split("-")[1]), 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
 
 
 def _resolution(found) -> list | None:
