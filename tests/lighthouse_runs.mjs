@@ -4,8 +4,10 @@
 //
 // Argument: JSON {"urls": [...], "runs": N, "categories": [...], "chromeFlags": [...],
 // "lowTierPhone": 264}. Rounds run every page once before the next round, so a busy moment of
-// the host falls on one run of each page rather than on every run of one page. Each run prints
-// one JSON line: {"url", "round", "hostIndex", "slowdown", "lhr"}.
+// the host falls on one run of each page rather than on every run of one page. A page stops
+// as soon as the median performance of its N runs is decided: once a majority of N runs are
+// 100, or a majority are below 100, the remaining runs cannot change the median's verdict.
+// Each run prints one JSON line: {"url", "round", "hostIndex", "slowdown", "lhr"}.
 //
 // The CPU slowdown is calibrated before each run as Chrome DevTools does: this host's benchmark
 // index over the emulated phone's, between 1x and 4x (see test_lighthouse.py).
@@ -21,10 +23,14 @@ function calibratedSlowdown() {
   return {hostIndex, slowdown};
 }
 
+const majority = Math.floor(options.runs / 2) + 1;
+const verdicts = new Map(options.urls.map((url) => [url, {full: 0, short: 0}]));
+const decided = (url) => Math.max(verdicts.get(url).full, verdicts.get(url).short) >= majority;
+
 const chrome = await chromeLauncher.launch({chromeFlags: options.chromeFlags});
 try {
   for (let round = 0; round < options.runs; round++) {
-    for (const url of options.urls) {
+    for (const url of options.urls.filter((url) => !decided(url))) {
       const {hostIndex, slowdown} = calibratedSlowdown();
       const result = await lighthouse(url, {
         port: chrome.port,
@@ -33,6 +39,8 @@ try {
         onlyCategories: options.categories,
         throttling: {cpuSlowdownMultiplier: slowdown},
       });
+      const performance = result.lhr.categories.performance?.score;
+      verdicts.get(url)[Math.round(100 * (performance ?? 0)) === 100 ? 'full' : 'short'] += 1;
       console.log(JSON.stringify({url, round, hostIndex, slowdown, lhr: result.lhr}));
     }
   }

@@ -9,7 +9,8 @@ it is often slower than that phone before any slowdown. The slowdown is therefor
 way Chrome DevTools calibrates it (host benchmark / the phone's benchmark, between 1x and 4x),
 before each run. Other agents' work still stalls the browser at random, so each page is run
 three times and the median performance counts, as Lighthouse's own guidance on variability
-says (docs/variability.md in the Lighthouse repository). The three pages take turns, in one
+says (docs/variability.md in the Lighthouse repository); a page stops once two of its three
+runs agree, as the third could not change the median. The three pages take turns, in one
 Chromium (tests/lighthouse_runs.mjs), so a busy moment falls on one run of each page.
 Accessibility, best practices and SEO must be 100 in every run. Every run prints its numbers.
 """
@@ -106,9 +107,14 @@ def runs(live_site: LiveSite) -> dict[str, list[dict]]:
     return found
 
 
-def test_every_page_was_run_three_times_with_a_calibrated_slowdown(runs):
+def test_every_page_ran_until_its_median_was_decided_with_a_calibrated_slowdown(runs):
+    """Up to RUNS runs; fewer only when a majority already agreed on 100 or on less, which the
+    remaining runs could not change (tests/lighthouse_runs.mjs)."""
+    majority = RUNS // 2 + 1
     for page_runs in runs.values():
-        assert len(page_runs) == RUNS
+        full = sum(scores(run["lhr"])["performance"] == 100 for run in page_runs)
+        assert majority <= len(page_runs) <= RUNS
+        assert len(page_runs) == RUNS or majority in (full, len(page_runs) - full), page_runs
         for run in page_runs:
             assert not run["lhr"].get("runtimeError"), run["lhr"].get("runtimeError")
             assert run["slowdown"] == cpu_slowdown(run["hostIndex"])
