@@ -35,6 +35,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
@@ -49,6 +50,10 @@ RENDERED_DIR = "rendered"
 SEARCH_DIR = "search"
 # Values others compute from a page's HTML (Material's reading time): page_cache.remember.
 DERIVED_DIR = "derived"
+# Jinja's compiled templates: MkDocs makes a new environment for every build (and every rebuild
+# under `mkdocs serve`), which compiled the theme's ~80 templates again each time. Jinja keys
+# each entry by the template's source and its own version, and writes it atomically.
+BYTECODE_DIR = "jinja"
 _PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 # The log names the converted pages when there are only a few (an edit under `mkdocs serve`).
 _NAMED = 10
@@ -58,6 +63,7 @@ _TEMPLATES = {".html", ".xml", ".txt", ".js", ".json", ".j2", ".jinja"}
 # The store of rendered pages of the build in progress (None when the cache is off).
 _rendered: PageStore | None = None
 _search: PageStore | None = None
+_bytecode: FileSystemBytecodeCache | None = None
 # Whether a template reads the time of the build (Material's do not; MkDocs' own themes do).
 _shows_build_date = True
 # The parts of navigation items that are the same on every page (template_inputs.navigation).
@@ -76,17 +82,19 @@ def on_startup(command, dirty):
 
 def on_config(config):
     # `mkdocs serve` keeps this module: a new store (and its counters) for every build.
-    global _rendered, _search
+    global _rendered, _search, _bytecode
     setting = os.environ.get("APPRODO_PAGE_CACHE", "")
     if setting == "off":
         page_cache.activate(None)
-        _rendered = _search = None
+        _rendered = _search = _bytecode = None
         return config
     root = Path(config.config_file_path).parent
     folder = Path(setting) if setting else root / CACHE_DIR
     page_cache.activate(PageStore(folder), PageStore(folder / DERIVED_DIR))
     _rendered = PageStore(folder / RENDERED_DIR)
     _search = PageStore(folder / SEARCH_DIR)
+    (folder / BYTECODE_DIR).mkdir(parents=True, exist_ok=True)
+    _bytecode = FileSystemBytecodeCache(str(folder / BYTECODE_DIR))
     return config
 
 
@@ -160,6 +168,7 @@ def _render(page, config, files, convert, store: page_cache.PageStore) -> None:
 def on_env(env, config, files):
     if _rendered is None:
         return env
+    env.bytecode_cache = _bytecode
     _search.salt = page_cache.active().salt  # entries depend on the HTML, not on templates
     _rendered.salt = digest([
         page_cache.active().salt,
