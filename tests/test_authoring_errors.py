@@ -13,7 +13,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from approdo import card_text, cards, content_schema, links, material_extra
+from approdo import atomic_files, card_text, cards, content_schema, links, material_extra
 from approdo.errors import ContentError
 from approdo.frontmatter import MAX_DEPTH, parse
 from approdo.landing_validation import parse_landing
@@ -509,8 +509,11 @@ def test_cards_do_not_change_with_the_serve_port(card_fonts):
 def test_card_cache_is_pruned_to_the_cards_in_use(tmp_path, card_fonts):
     made = [cards.ensure(cards.Card(f"Titolo {n}"), card_fonts, tmp_path, f"titolo-{n}")[0]
             for n in range(6)]
-    (tmp_path / "mezza.png.part").write_bytes(b"x")
+    (tmp_path / "mezza.png.part").write_bytes(b"x")  # left by a killed build: deleted
+    # Another build sharing the cache (this live process) is writing a card: kept.
+    writing = atomic_files.temporary_for(tmp_path / "in-corso.png")
+    writing.write_bytes(b"x")
     used = {path.name for path in made[4:]}
     assert cards.prune(tmp_path, used, keep_unused=2) == 3
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
-        path.name for path in made[2:])
+        [writing.name, *(path.name for path in made[2:])])

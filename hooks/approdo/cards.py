@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 
 from approdo.card_text import Faces, StackFont
 
-from approdo import brand, png
+from approdo import atomic_files, brand, png
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing or the encoding changes, so that cached cards are drawn again.
@@ -243,7 +243,8 @@ def prune(cache_dir: Path, used: set[str], keep_unused: int) -> int:
     unused = sorted((path for path in cache_dir.iterdir()
                      if path.is_file() and path.name not in used and path.suffix in (".png", ".part")),
                     key=lambda path: path.stat().st_mtime, reverse=True)
-    stale = [path for path in unused if path.suffix == ".part"] + [
+    # Another build sharing the cache may be writing a card right now: only its leftovers go.
+    stale = [path for path in unused if path.suffix == ".part" and atomic_files.abandoned(path)] + [
         path for path in unused if path.suffix == ".png"][keep_unused:]
     for path in stale:
         path.unlink(missing_ok=True)
@@ -268,9 +269,7 @@ def draw(card: Card, fonts: Fonts, path: Path, style: CardStyle = CardStyle()) -
     """Draw ``card`` into ``path``, written then renamed, so that an interrupted build never
     leaves half a PNG in the cache."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".png.part")
-    partial.write_bytes(render(card, fonts, style))
-    partial.replace(path)
+    atomic_files.write_bytes(path, render(card, fonts, style))
 
 
 def ensure(card: Card, fonts: Fonts, cache_dir: Path, stem: str,

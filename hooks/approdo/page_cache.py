@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from approdo import atomic_files
+
 # Bump when the layout of an entry changes.
 FORMAT = 1
 
@@ -148,13 +150,8 @@ class PageStore:
 def _orphaned(temporary: Path) -> bool:
     """Whether the process that was writing this temporary file is gone (killed mid-write).
     Two builds may share the folder: another live build's file is about to be renamed."""
-    try:
-        os.kill(int(temporary.name.split("-")[1]), 0)
-    except (IndexError, ValueError, ProcessLookupError):
-        return True
-    except PermissionError:
-        return False  # alive, under another user
-    return False
+    parts = temporary.name.split("-")
+    return len(parts) < 3 or atomic_files.writer_gone(parts[1])
 
 
 def _resolution(found) -> list | None:
