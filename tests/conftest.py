@@ -334,3 +334,16 @@ def live_site(tmp_path_factory) -> LiveSite:
             receiver.terminate()
             receiver.wait(timeout=20)
             receiver.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def card_fonts():
+    """The social cards' font stack as the build finds it: DejaVu from the repo, Debian's Noto."""
+    from approdo import card_text, cards
+
+    folder = ROOT / "overrides" / "assets" / "fonts"
+    fonts = cards.Fonts(folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf",
+                        card_text.find_fallbacks(), card_text.find_emoji())
+    # ./dev installs Debian's fonts-noto-color-emoji, fonts-noto-cjk and fonts-noto-core.
+    assert fonts.emoji is not None and fonts.fallbacks, card_text.missing_packages()
+    return fonts

@@ -18,7 +18,7 @@ from approdo.errors import ContentError
 from approdo.frontmatter import MAX_DEPTH, parse
 from approdo.landing_validation import parse_landing
 from approdo.seo import host
-from conftest import ROOT, make_project, run_build
+from conftest import make_project, run_build
 
 
 def laughs(depth: int) -> str:
@@ -447,16 +447,8 @@ def test_page_at_the_url_of_a_post_is_an_error_not_an_overwrite(tmp_path):
 
 # --- Class 7: social cards draw what Italian authors type, inside the card --------------------
 
-FONT_DIR = ROOT / "overrides" / "assets" / "fonts"
 
 
-@pytest.fixture(scope="module")
-def card_fonts():
-    fonts = cards.Fonts(FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf",
-                        card_text.find_fallbacks(), card_text.find_emoji())
-    # ./dev installs Debian's fonts-noto-color-emoji, fonts-noto-cjk and fonts-noto-core.
-    assert fonts.emoji is not None and fonts.fallbacks, card_text.missing_packages()
-    return fonts
 
 
 def card_image(card: cards.Card, fonts: cards.Fonts) -> Image.Image:

@@ -12,10 +12,9 @@ import subprocess
 import pytest
 from PIL import Image
 
-from approdo import card_text, cards, png
-from conftest import MKDOCS, ROOT, make_project, run_build
+from approdo import cards, png
+from conftest import MKDOCS, make_project, run_build
 
-FONT_DIR = ROOT / "overrides" / "assets" / "fonts"
 BRAND, FOOTER = "Maestrale Digitale", "maestrale.example"
 
 # sha256 of the decoded RGB pixels (first 16 hex digits) drawn by the renderer before the
@@ -44,13 +43,6 @@ GOLDEN_NOTO = {"NotoColorEmoji.ttf": "e5899ed38b8e", "NotoSansCJK-Bold.ttc": "fa
                "NotoSansThai-Bold.ttf": "97bbc8ea9832"}
 
 
-@pytest.fixture(scope="module")
-def fonts():
-    found = cards.Fonts(FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf",
-                        card_text.find_fallbacks(), card_text.find_emoji())
-    # ./dev installs Debian's fonts-noto-color-emoji, fonts-noto-cjk and fonts-noto-core.
-    assert found.emoji is not None and found.fallbacks, card_text.missing_packages()
-    return found
 
 
 def pixels(png: bytes) -> str:
@@ -59,32 +51,32 @@ def pixels(png: bytes) -> str:
         return hashlib.sha256(image.convert("RGB").tobytes()).hexdigest()[:16]
 
 
-def test_cards_show_the_same_pixels_as_before(fonts):
-    noto = {path.name: cards._file_digest(path)[:12] for path in fonts.files()}
+def test_cards_show_the_same_pixels_as_before(card_fonts):
+    noto = {path.name: cards._file_digest(path)[:12] for path in card_fonts.files()}
     same_noto = all(noto.get(name) == digest for name, digest in GOLDEN_NOTO.items())
     checked = 0
     for card, expected in GOLDEN:
         latin_only = all(ord(char) < 0x2000 for char in card.title + card.kicker)
         if latin_only or same_noto:  # other Noto versions draw other (equally right) glyphs
-            assert pixels(cards.render(card, fonts)) == expected, card.title
+            assert pixels(cards.render(card, card_fonts)) == expected, card.title
             checked += 1
     assert checked >= 4
 
 
-def test_cards_drawn_in_worker_processes_are_the_bytes_drawn_here(fonts, tmp_path):
+def test_cards_drawn_in_worker_processes_are_the_bytes_drawn_here(card_fonts, tmp_path):
     jobs = [(card, tmp_path / f"card-{index}.png") for index, (card, _) in enumerate(GOLDEN)]
-    assert cards.draw_all(jobs, fonts, workers=2) == []
+    assert cards.draw_all(jobs, card_fonts, workers=2) == []
     for card, path in jobs:
-        assert path.read_bytes() == cards.render(card, fonts)
+        assert path.read_bytes() == cards.render(card, card_fonts)
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_a_card_that_cannot_be_drawn_is_reported_and_the_others_are_drawn(fonts, tmp_path):
+def test_a_card_that_cannot_be_drawn_is_reported_and_the_others_are_drawn(card_fonts, tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     jobs = [(GOLDEN[0][0], tmp_path / "ok-0.png"), (GOLDEN[1][0], tmp_path / "a-file" / "x.png"),
             (GOLDEN[2][0], tmp_path / "ok-2.png")]
     for workers in (0, 2):
-        failures = cards.draw_all(jobs, fonts, workers=workers)
+        failures = cards.draw_all(jobs, card_fonts, workers=workers)
         assert [index for index, _ in failures] == [1]
         assert "a-file" in failures[0][1]
         assert (tmp_path / "ok-0.png").is_file() and (tmp_path / "ok-2.png").is_file()
