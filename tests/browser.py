@@ -245,3 +245,11 @@ def axe_violations(page) -> list[str]:
     outcome = page.evaluate(_AXE_CHECK, [[k.rule, k.selector] for k in AXE_ALLOWED])
     assert outcome["passes"] > 5, f"axe checked almost nothing on {page.url}"
     return outcome["found"]
+
+
+if __name__ == "__main__":
+    # `python tests/browser.py FOLDER`: serve FOLDER like a static host until stopped, printing
+    # the base URL first (conftest.live_site runs it once for a whole test run).
+    with serve_directory(Path(sys.argv[1])) as base_url:
+        print(base_url, flush=True)
+        threading.Event().wait()

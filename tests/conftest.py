@@ -3,14 +3,17 @@ and read what a reader or a crawler would get."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)   # a stable sort: each file's tests keep their order
 
 
+@pytest.hookimpl(optionalhook=True)   # pytest -p no:xdist runs without it
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile` with the units of ``unit_of``. (pytest-xdist's own `--dist loadgroup`
     cannot be used: with pytest 9 the group it appends to a test's id is lost.)"""
@@ -203,14 +207,19 @@ NETWORK_GUARD = textwrap.dedent("""
 """)
 
 
+def run_folder(tmp_path_factory) -> Path:
+    """The temporary folder of the whole test run, common to every pytest-xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def shared_once(tmp_path_factory, name: str, make):
     """``make(folder)`` once per test run, even with several pytest-xdist workers: the first
     worker builds into a folder all workers share, under a lock; the others wait and reuse it.
     ``make`` returns a JSON-able dict describing what it made."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker is None:
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
         return make(tmp_path_factory.mktemp(name))
-    shared = tmp_path_factory.getbasetemp().parent   # one per run, common to the workers
+    shared = run_folder(tmp_path_factory)
     folder, done = shared / name, shared / f"{name}.json"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -218,6 +227,44 @@ def shared_once(tmp_path_factory, name: str, make):
             folder.mkdir()
             done.write_text(json.dumps(make(folder)), encoding="utf-8")
     return json.loads(done.read_text(encoding="utf-8"))
+
+
+# Processes that serve the whole run (the live site's host and receiver), whichever worker
+# started them: the process that owns the run stops them at its end (pytest_sessionfinish).
+RUN_PROCESSES = "run-processes.txt"
+_started: list[subprocess.Popen] = []   # kept, not collected: they outlive the fixture
+
+
+def start_for_the_run(tmp_path_factory, args: list[str], log: Path, **options) -> str:
+    """Start ``args`` in a session of its own, writing to ``log``; returns the first line it
+    prints (within 60 s). The process lives until the end of the test run."""
+    with open(log, "w") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True, **options)
+    _started.append(process)
+    with open(run_folder(tmp_path_factory) / RUN_PROCESSES, "a") as pids:
+        pids.write(f"{process.pid}\n")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8")
+        if "\n" in text:
+            return text.split("\n", 1)[0]
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)  # polling the log, with a deadline
+    raise AssertionError(f"{args} printed nothing: {log.read_text(encoding='utf-8')}")
+
+
+def pytest_sessionfinish(session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return   # a pytest-xdist worker: the controller owns the run
+    pids = session.config._tmp_path_factory.getbasetemp() / RUN_PROCESSES
+    if not pids.exists():
+        return
+    for pid in map(int, pids.read_text(encoding="utf-8").split()):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    pids.unlink()
 
 
 @dataclass
@@ -312,28 +359,30 @@ def live_site(tmp_path_factory) -> LiveSite:
     """The sample site as a visitor meets it: built with its lead action pointing at
     `python -m leads serve` (on a free port, as `./dev serve` does on 8001) and served like a
     static host (gzip, 404.html). Landing pages talk to the receiver from the moment they load
-    (the proof-of-work challenge), so the browser checks need it running."""
-    tmp = tmp_path_factory.mktemp("live")
-    with serve_directory(tmp / "site") as url:
-        receiver = subprocess.Popen(
+    (the proof-of-work challenge), so the browser checks need it running. Built and started
+    once per test run, for every worker: host and receiver are processes of their own."""
+
+    def make(folder: Path) -> dict:
+        url = start_for_the_run(tmp_path_factory,
+                                [sys.executable, str(ROOT / "tests" / "browser.py"),
+                                 str(folder / "site")], folder / "host.log")
+        line = start_for_the_run(
+            tmp_path_factory,
             [sys.executable, "-m", "leads", "serve", "--port", "0", "--db",
-             str(tmp / "data" / "leads.sqlite3"), "--site-origin", url.rstrip("/"),
+             str(folder / "data" / "leads.sqlite3"), "--site-origin", url.rstrip("/"),
              "--rate-limit", "0", "--quiet"],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            folder / "receiver.log", cwd=ROOT,
             env={k: v for k, v in os.environ.items()
                  if not k.startswith(("APPRODO_SMTP", "APPRODO_LEADS"))})
-        try:
-            line = receiver.stdout.readline()
-            origin = line[line.index("http://127.0.0.1:"):].split("/leads")[0]
-            build = run_build(ROOT, "--site-dir", str(tmp / "site"),
-                              env={"APPRODO_LEAD_ACTION": f"{origin}/leads",
-                                   "APPRODO_SITE_URL": url})
-            assert build.returncode == 0, build.output
-            yield LiveSite(url, origin, tmp / "site")
-        finally:
-            receiver.terminate()
-            receiver.wait(timeout=20)
-            receiver.stdout.close()
+        origin = line[line.index("http://127.0.0.1:"):].split("/leads")[0]
+        build = run_build(ROOT, site=folder / "site",
+                          env={"APPRODO_LEAD_ACTION": f"{origin}/leads", "APPRODO_SITE_URL": url})
+        return {"url": url, "receiver": origin, "site": str(folder / "site"),
+                "returncode": build.returncode, "output": build.output}
+
+    made = shared_once(tmp_path_factory, "live-site", make)
+    assert made["returncode"] == 0, made["output"]
+    return LiveSite(made["url"], made["receiver"], Path(made["site"]))
 
 
 @pytest.fixture(scope="session")

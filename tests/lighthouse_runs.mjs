@@ -38,6 +38,11 @@ try {
         logLevel: 'error',
         onlyCategories: options.categories,
         throttling: {cpuSlowdownMultiplier: slowdown},
+        // Neither counts in any category (weight 0): the full-page screenshot is for the HTML
+        // report, and the back/forward cache check navigates away and back. Without them a run
+        // takes about 1.3 s less CPU here (7.2 s instead of 8.5 s, median of four pairs).
+        disableFullPageScreenshot: true,
+        skipAudits: ['bf-cache'],
       });
       const performance = result.lhr.categories.performance?.score;
       verdicts.get(url)[Math.round(100 * (performance ?? 0)) === 100 ? 'full' : 'short'] += 1;

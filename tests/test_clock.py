@@ -101,9 +101,7 @@ AS_OF = [
 @pytest.mark.parametrize(("moment", "published", "open_offer"), AS_OF,
                          ids=[moment.isoformat() for moment, _, _ in AS_OF])
 def test_sample_site_builds_strictly_as_of(tmp_path, moment, published, open_offer):
-    build = run_build(ROOT, "--site-dir", str(tmp_path / "site"),
-                      env={"SOURCE_DATE_EPOCH": epoch(moment)})
-    build.site = tmp_path / "site"
+    build = run_build(ROOT, site=tmp_path / "site", env={"SOURCE_DATE_EPOCH": epoch(moment)})
     assert build.returncode == 0, build.output
 
     # Material's blog and the home page agree on whether the post is out yet.

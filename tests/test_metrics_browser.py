@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from browser import origin, serve_directory
-from conftest import make_project, run_build
+from conftest import ROOT, run_build
 from leads.app import LeadApp
 from leads.config import Settings
 from leads import mailer
@@ -33,16 +33,18 @@ ARTICLE = "kb/metriche-che-contano/"
 def funnel_site(tmp_path_factory):
     """The sample site served on 127.0.0.1, built to post and count to a receiver of its own."""
     root = tmp_path_factory.mktemp("funnel")
-    project = make_project(root, {}, keep_docs=True)
     port = free_port()
-    with serve_directory(project / "site") as site:
+    with serve_directory(root / "site") as site:
         # The lead loop's emails (double opt-in) go to a folder; their links to this receiver.
         loop = LoopSettings(public_url=f"http://127.0.0.1:{port}", mail_dir=root / "mail", poll_interval=0.2)
         app = LeadApp(Settings(db_path=root / "data" / "leads.sqlite3", site_origins=(origin(site),),
                                rate_limit=0, loop=loop))
         with running(app, port):
-            build = run_build(project, env={"APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads",
-                                            "APPRODO_SITE_URL": site})
+            # Built from the repository like live_site, into a folder of its own: the page and
+            # card caches of the other builds of the sample site serve this one too.
+            build = run_build(ROOT, site=root / "site",
+                              env={"APPRODO_LEAD_ACTION": f"http://127.0.0.1:{port}/leads",
+                                   "APPRODO_SITE_URL": site})
             assert build.returncode == 0, build.output
             yield {"site": site, "app": app, "port": port, "build": build, "root": root}
 

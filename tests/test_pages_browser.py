@@ -15,6 +15,7 @@ and prove the same checks catch it.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -271,7 +272,11 @@ def _without_redirect(site: Path, path: str) -> str:
     page = site / path / "index.html"
     body = page.read_text(encoding="utf-8")
     assert REDIRECT in body, "the short-link page no longer redirects as expected"
-    (page.parent / "fermo.html").write_text(body.replace(REDIRECT, ""), encoding="utf-8")
+    # Both colour schemes may write it at once (the live site is shared by the workers):
+    # each writes its own file and renames it into place.
+    own = page.parent / f"fermo.{os.getpid()}.tmp"
+    own.write_text(body.replace(REDIRECT, ""), encoding="utf-8")
+    os.replace(own, page.parent / "fermo.html")
     return path + "fermo.html"
 
 

@@ -657,13 +657,27 @@ def search_titles(page, query: str) -> list[str]:
     """Type ``query`` into Material's search box and read the titles of the results."""
     box = page.locator(".md-search__input")
     box.click()
+    # Material searches on key-up. Cleared, the box shows its prompt again; then the query goes
+    # in with one key-up at its end, so the only results that can show are this query's (typed
+    # key by key, the results of a shorter prefix could be read instead).
     box.fill("")
-    box.press_sequentially(query, delay=20)
+    box.press("Backspace")
     page.wait_for_function(
-        """query => document.querySelector(".md-search__input").value === query &&
-                    /trovat/.test(document.querySelector(".md-search-result__meta").textContent)""",
+        """() => !/trovat/.test(document.querySelector(".md-search-result__meta").textContent)""")
+    box.fill(query[:-1])
+    box.press(query[-1])
+    # Done when the list holds as many documents as the count above it says (Material shows
+    # the first ten at once).
+    page.wait_for_function(
+        """query => {
+             const meta = document.querySelector(".md-search-result__meta").textContent;
+             if (document.querySelector(".md-search__input").value !== query ||
+                 !/trovat/.test(meta)) return false;
+             const count = /(\\d+)/.exec(meta);
+             return document.querySelectorAll(".md-search-result__item").length ===
+                    (count ? Math.min(Number(count[1]), 10) : 0);
+           }""",
         arg=query)
-    page.wait_for_timeout(300)
     return [title.strip() for title in
             page.locator(".md-search-result__item > a article h1").all_inner_texts()]
 
