@@ -191,7 +191,7 @@ def test_libyaml_reads_front_matter_exactly_as_the_python_loader(monkeypatch):
                           for text in texts if frontmatter._FENCE.match(text))
     assert read_by_libyaml > 200
     monkeypatch.setattr(frontmatter, "_CParser", None)
-    for text, got in zip(texts, fast):
+    for text, got in zip(texts, fast, strict=True):
         assert repr(got) == repr(parse(text)), text
 
 

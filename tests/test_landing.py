@@ -241,7 +241,8 @@ def test_sample_page_is_lean_and_first_party(real_site, samples, slug):
     assert page.find_all("input", type="search") == []
     # Every resource the page loads is local.
     for node in page.iter():
-        for attr in ("src",) + (("href",) if node.tag == "link" and node.get("rel") in ("stylesheet", "icon", "preload", "modulepreload") else ()):
+        loads = node.tag == "link" and node.get("rel") in ("stylesheet", "icon", "preload", "modulepreload")
+        for attr in ("src",) + (("href",) if loads else ()):
             value = node.get(attr)
             if value:
                 assert not re.match(r"^(https?:)?//", value), value

@@ -143,7 +143,7 @@ def test_every_open_sample_landing_page_notifies_the_owner(stack, open_page):
         page.locator("main [data-landing-thanks]").wait_for()
         sent.append((landing["title"], email))
     assert len(sent) >= 2
-    for title, email in sent:
+    for title, _email in sent:
         listed = ""
         for _ in range(200):
             listed = cli(db, "mail", "list")

@@ -116,7 +116,7 @@ def off_brand(palette: dict[str, str], painted: list[list[str]]) -> list[str]:
         colour = _rgba(value)
         if colour is None or colour[3] == 0:
             continue
-        if not any(all(abs(a - b) <= 1.5 for a, b in zip(colour[:3], token[:3]))
+        if not any(all(abs(a - b) <= 1.5 for a, b in zip(colour[:3], token[:3], strict=True))
                    for token in allowed):
             found.add(f"{element} {prop}: {value}")
     return sorted(found)

@@ -407,8 +407,8 @@ def test_xml_files_parse_and_feed_html_runs_nothing(site):
     assert {"sitemap.xml", "feed.xml", "atom.xml"} <= names
     for path in xml_files:
         root = ET.parse(path).getroot()
-        for html in _feed_html(root):
-            assert html_findings(html).problems == [], path
+        for markup in _feed_html(root):
+            assert html_findings(markup).problems == [], path
     # The post's code block reached the feed as escaped text, not as markup.
     rss = ET.parse(site.site / "feed.xml").getroot()
     content = rss.find(".//{http://purl.org/rss/1.0/modules/content/}encoded").text
@@ -435,9 +435,9 @@ def test_search_index_entries_are_inert(site):
     docs = [doc for doc in _search_docs(site) if not doc["location"].startswith("landing/")]
     assert any(doc["location"].startswith("blog/2026/03/") for doc in docs)
     for doc in docs:
-        for html in [doc["title"], doc["text"], *doc.get("tags", [])]:
-            assert html_findings(html).problems == [], doc["location"]
-            assert "<img" not in html and "<script" not in html, doc["location"]
+        for markup in [doc["title"], doc["text"], *doc.get("tags", [])]:
+            assert html_findings(markup).problems == [], doc["location"]
+            assert "<img" not in markup and "<script" not in markup, doc["location"]
 
 
 def test_landing_title_in_search_index_is_inert(site):

@@ -47,8 +47,10 @@ FILES = {
     "blog/posts/bozza.md": _post("Bozza da non pubblicare", "2026-02-01", "Strategia", "draft: true\n"),
     "blog/posts/futuro.md": _post("Post dal futuro", "2099-01-01", "Strategia"),
     "kb/segreta.md": "---\ntitle: Pagina segreta\ndescription: Da non indicizzare.\nnoindex: true\n---\n\n# Segreta\n",
-    "kb/nascosta.md": "---\ntitle: Pagina nascosta\ndescription: Fuori dalla ricerca.\nsearch:\n  exclude: true\n---\n\n# Nascosta\n",
-    "kb/aggiornata.md": "---\ntitle: Guida aggiornata\ndate: 2026-02-02\n---\n\n# Guida aggiornata\n\nIl primo paragrafo fa da descrizione a questa guida.\n",
+    "kb/nascosta.md": ("---\ntitle: Pagina nascosta\ndescription: Fuori dalla ricerca.\nsearch:\n  exclude: true\n---\n\n"
+                       "# Nascosta\n"),
+    "kb/aggiornata.md": ("---\ntitle: Guida aggiornata\ndate: 2026-02-02\n---\n\n# Guida aggiornata\n\n"
+                         "Il primo paragrafo fa da descrizione a questa guida.\n"),
 }
 
 # The nav of the minimal site (mkdocs.yml's nav names the sample guides).
