@@ -40,7 +40,7 @@ try {
         throttling: {cpuSlowdownMultiplier: slowdown},
         // Neither counts in any category (weight 0): the full-page screenshot is for the HTML
         // report, and the back/forward cache check navigates away and back. Without them a run
-        // takes about 1.3 s less CPU here (7.2 s instead of 8.5 s, median of four pairs).
+        // takes about 1.1 s less CPU here (7.2 s instead of 8.3 s, medians of four pairs).
         disableFullPageScreenshot: true,
         skipAudits: ['bf-cache'],
       });
