@@ -9,6 +9,7 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -378,11 +379,14 @@ def cmd_spam_release(args: argparse.Namespace) -> int:
     try:
         # A released post is a lead like any other: the owner is told, a consent is asked for.
         # The running receiver's outbox worker sends the messages within seconds.
-        then = None
+        then: Callable[[dict], Callable[[sqlite3.Connection, int], None]] | None = None
         if settings.loop.enabled:
             from .loop import LeadLoop
             loop = LeadLoop(replace(settings, db_path=store.path), store, utcnow)
-            then = (lambda values: loop.prepare(values, utcnow()).then)
+
+            def prepare(values: dict) -> Callable[[sqlite3.Connection, int], None]:
+                return loop.prepare(values, utcnow()).then
+            then = prepare
         outcome = release(store, args.id, settings.dedupe_window, then)
     finally:
         store.close()

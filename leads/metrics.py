@@ -170,7 +170,7 @@ class Counters:
         """``values`` with each one past the day's quota of distinct values, or the whole key past
         the day's quota of keys, replaced by ``altro``."""
         kept = []
-        for seen, value in zip(self._seen_values, values):
+        for seen, value in zip(self._seen_values, values, strict=True):
             if value not in seen:
                 if len(seen) >= self.max_values:
                     value = OTHER
@@ -195,7 +195,7 @@ class Counters:
         for row in rows:
             key = tuple(row)
             self._seen_keys.add(key)
-            for seen, value in zip(self._seen_values, key):
+            for seen, value in zip(self._seen_values, key, strict=True):
                 seen.add(value)
 
     # --- writing (one background thread) ---------------------------------------------------

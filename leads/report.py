@@ -297,7 +297,7 @@ def render_text(report: Report) -> str:
             for row in rows]
         widths = [max(len(line[i]) for line in table) for i in range(len(header))]
         for line in table:
-            cells = [line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])]
+            cells = [line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
             lines.append("  " + "  ".join(cells).rstrip())
     if report.not_converted:
         lines += ["", "Visited but no lead"]

@@ -212,7 +212,7 @@ def cta_config_errors(settings: Settings, by_category: Mapping[str, str],
     errors = []
     for category, slug in by_category.items():
         # Composing mkdocs.yml for a line number costs time: only when there is an error.
-        def line() -> int:
+        def line(category: str = category) -> int:
             return _config_line(settings, f"extra.approdo.cta.by_category.{category}")
         if allowed and category not in allowed:
             errors.append(ContentError(shown, line(),

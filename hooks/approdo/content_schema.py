@@ -16,7 +16,7 @@ from typing import Any
 from approdo.errors import ContentError, did_you_mean
 from approdo.frontmatter import FrontMatter
 from approdo.markdown_lines import prose_lines
-from approdo.safe_values import LINK_EXPECTED, LOCAL_EXPECTED, link_problem, text_problem
+from approdo.safe_values import LINK_EXPECTED, LOCAL_EXPECTED, link_problem
 from approdo.slugs import slugify
 
 # Keys Material understands on any page, plus Approdo's own (landing = call to action,
