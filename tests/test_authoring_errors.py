@@ -448,9 +448,6 @@ def test_page_at_the_url_of_a_post_is_an_error_not_an_overwrite(tmp_path):
 # --- Class 7: social cards draw what Italian authors type, inside the card --------------------
 
 
-
-
-
 def card_image(card: cards.Card, fonts: cards.Fonts) -> Image.Image:
     return Image.open(io.BytesIO(cards.render(card, fonts))).convert("RGB")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import MISSING, OffSiteGuard, axe_violations, origin, page_kinds
+from browser import MISSING, OffSiteGuard, axe_violations, origin, page_kinds, with_axe
 from conftest import LiveSite
 
 pytestmark = pytest.mark.browser
@@ -227,7 +227,8 @@ def inspect_scheme(scheme: str, kinds: dict[str, str], live_site: LiveSite, chro
     guard = OffSiteGuard(only=(served_site, live_site.receiver))
     report = Report()
     start = time.perf_counter()
-    context = guard.install(chromium.new_context(color_scheme=scheme, service_workers="block"))
+    context = with_axe(guard.install(chromium.new_context(color_scheme=scheme,
+                                                         service_workers="block")))
     try:
         inspector = Inspector(context.new_page(), served_site)
         for kind, path in kinds.items():
@@ -250,7 +251,7 @@ def inspect_scheme(scheme: str, kinds: dict[str, str], live_site: LiveSite, chro
     # call turned off, so the page stays on screen (test_short_link_forwards checks the
     # call). A copy served by the site, not a rewritten response: Chromium treats a
     # rewritten document as public and refuses its beacon to the loopback receiver.
-    context = guard.install(chromium.new_context(color_scheme=scheme))
+    context = with_axe(guard.install(chromium.new_context(color_scheme=scheme)))
     try:
         inspector = Inspector(context.new_page(), served_site)
         found = inspector.inspect("go", _without_redirect(live_site.site, kinds["go"]))
