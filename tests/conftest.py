@@ -235,12 +235,20 @@ RUN_PROCESSES = "run-processes.txt"
 _started: list[subprocess.Popen] = []   # kept, not collected: they outlive the fixture
 
 
+def run_owner() -> int:
+    """The pid of the process that owns the test run: the xdist controller, whose child each
+    worker is, or this process without xdist."""
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+
+
 def start_for_the_run(tmp_path_factory, args: list[str], log: Path, **options) -> str:
     """Start ``args`` in a session of its own, writing to ``log``; returns the first line it
-    prints (within 60 s). The process lives until the end of the test run."""
+    prints (within 60 s). The process lives until the end of the test run, and no longer than
+    the process that owns the run (tests/lifeline.py)."""
+    lifeline = [sys.executable, str(ROOT / "tests" / "lifeline.py"), str(run_owner())]
     with open(log, "w") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True, **options)
+        process = subprocess.Popen([*lifeline, *args], stdout=out, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True, **options)
     _started.append(process)
     with open(run_folder(tmp_path_factory) / RUN_PROCESSES, "a") as pids:
         pids.write(f"{process.pid}\n")
