@@ -188,7 +188,7 @@ def test_config_change_reconverts_every_page(project):
     files, hits, converted, _ = project.build()
     assert hits == 0 and converted == project.pages
     assert project.rendered.hits == 0 and project.rendered.rendered == project.rendered_pages
-    assert 'title="Link al paragrafo"' in files["kb/glossario/index.html"].decode()
+    assert 'aria-label="Link al paragrafo"' in files["kb/glossario/index.html"].decode()
 
 
 def test_broken_link_fails_strict_warm_as_cold(project):

@@ -99,6 +99,20 @@ def test_material_pages_inline_the_svg_logo(real_site: Build):
     assert (real_site.site / "assets/images/logo.svg").is_file()   # still there for other pages
 
 
+def test_heading_permalinks_are_named_without_a_tooltip(real_site: Build):
+    """The ¶ after each heading has its name as aria-label, not as a title: Material would mount
+    a tooltip for each title at start-up (approdo/permalink_labels.py). Glossary links keep the
+    definition as their title: that is their tooltip."""
+    page = dom(real_site.read("kb/glossario/"))
+    permalinks = page.find_all("a", "headerlink")
+    assert len(permalinks) > 10
+    assert all(link.attrs.get("aria-label") == "Link a questa sezione" and "title" not in link.attrs
+               for link in permalinks), [link.attrs for link in permalinks]
+    guide = dom(real_site.read("kb/landing-page-efficaci/"))
+    terms = guide.find_all("a", "approdo-glossary")
+    assert terms and all(link.attrs.get("title") for link in terms)
+
+
 # --- Italian details ---------------------------------------------------------------------------
 
 def test_archive_headings_and_entries_start_with_a_capital(real_site: Build):
