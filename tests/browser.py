@@ -232,13 +232,18 @@ _AXE_CHECK = """async (known) => {
 }"""
 
 
+def _require_axe() -> None:
+    """Fail (never skip) when axe-core is not installed."""
+    if not AXE_JS.is_file():
+        raise AssertionError("axe-core is not installed: run ./dev test (npm ci)")
+
+
 def with_axe(context):
     """``context`` with axe-core put in every page it opens before the page's own scripts run;
     returns the context. For a tab that loads many pages: evaluating axe's 500 KB into each page
     afterwards, as axe_violations does otherwise, cost 0.1 s of CPU per page, and this ~15 % of
     the page matrix (Chromium keeps the compiled init script)."""
-    if not AXE_JS.is_file():
-        raise AssertionError("axe-core is not installed: run ./dev test (npm ci)")
+    _require_axe()
     context.add_init_script(path=str(AXE_JS))
     return context
 
@@ -247,8 +252,7 @@ def axe_violations(page) -> list[str]:
     """axe-core's violations on ``page`` as it is now, minus AXE_ALLOWED: "rule (impact)
     target: why" each. Fails (never skips) when axe-core is not installed; raises if axe
     checked too little to be trusted."""
-    if not AXE_JS.is_file():
-        raise AssertionError("axe-core is not installed: run ./dev test (npm ci)")
+    _require_axe()
     if not page.evaluate("typeof axe !== 'undefined'"):
         # Evaluated rather than added as a <script>: this also works on a page opened with
         # JavaScript disabled (the page's own scripts off, the test's still on).

@@ -8,11 +8,12 @@ a second instead of holding their ports until the machine restarts.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
+
+from approdo.atomic_files import writer_gone  # whether a process has ended
 
 
 def main() -> int:
@@ -20,9 +21,7 @@ def main() -> int:
     child = subprocess.Popen(command)   # same stdout, same process group
     signal.signal(signal.SIGTERM, lambda *_: child.terminate())
     while child.poll() is None:
-        try:
-            os.kill(owner, 0)
-        except ProcessLookupError:
+        if writer_gone(str(owner)):
             child.terminate()
             break
         time.sleep(0.5)  # polling the owner: no event tells a process that a non-parent ended
