@@ -132,15 +132,21 @@ def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(runs, page
             shortfalls(run["lhr"])
 
 
-# Home and post are not reliably at 100: even on a quiet machine the post scores 99 in most runs
-# (99, 99, 99, 100), its blocking time (78-112 ms) being Material's start-up: the bundle's
-# evaluation and its components mounted at DOMContentLoaded (handbook/docs/design.md, "What keeps
-# the post at 99"). Under heavy load both fall further (medians 99 and 95). They keep being
-# measured, so 100 shows as XPASS. What cost them points before is checked exactly elsewhere:
-# the layout shift (test_layout_stability.py), deferred scripts and the inlined logo
-# (test_reader_details.py). The landing page must reach 100.
-MATERIAL_PAGES = pytest.mark.xfail(reason="Material's start-up keeps the post at 99-100",
-                                   strict=False)
+# Home and post are not reliably at 100 while the rest of the suite loads the machine (on a
+# quiet machine home scored 100 in 13 runs of 13; in the loaded suite its median was once 94).
+# Their blocking time is Material's start-up: on the post three tasks of 50-80 ms (simulated),
+# the bundle's evaluation (with a forced layout when it first reads the scroll position), the
+# components mounted at DOMContentLoaded (one forced layout per tooltip) and the first frame
+# after them, so any stall pushes all three over 50 ms (handbook/docs/design.md, "What keeps
+# the post at 99"). Since Material's palette component is no longer mounted
+# (overrides/partials/palette.html), the post's runs score 100 about four times in five on a
+# quiet machine, against about one in two before. Both keep being measured, so 100 shows as
+# XPASS. What cost points before is checked exactly elsewhere: the layout shift
+# (test_layout_stability.py), deferred scripts and the inlined logo (test_reader_details.py),
+# the palette applied without restyling the page (test_pages_browser.py). The landing page
+# must reach 100.
+MATERIAL_PAGES = pytest.mark.xfail(reason="Material's start-up keeps home and post at 99-100 "
+                                          "under load", strict=False)
 
 
 @pytest.mark.parametrize("page", [pytest.param("home", marks=MATERIAL_PAGES),

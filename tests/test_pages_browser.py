@@ -412,3 +412,79 @@ def test_glossary_term_shows_its_definition_on_keyboard_focus(kinds, served_site
     tooltip = page.locator("[role=tooltip]")
     tooltip.first.wait_for(state="visible")
     assert tooltip.first.inner_text().strip()
+
+
+# --- the colour palette (overrides/assets/javascripts/palette.js) -------------------------------
+
+BODY_COLOURS = """() => ({scheme: document.body.dataset.mdColorScheme,
+    media: document.body.dataset.mdColorMedia,
+    toggles: [...document.querySelectorAll('[data-approdo-palette] label:not([hidden])')]
+        .map(label => label.htmlFor),
+    saved: Object.keys(localStorage)})"""
+# Every attribute change on <body> while the page loads, recorded from the very start.
+BODY_CHANGES = """window.__bodyChanges = [];
+new MutationObserver(records => records.forEach(record => record.target === document.body &&
+    window.__bodyChanges.push(record.attributeName)))
+  .observe(document, {attributes: true, subtree: true});"""
+
+
+@pytest.mark.parametrize("scheme, material_scheme", [("light", "default"), ("dark", "slate")])
+def test_the_devices_scheme_is_applied_before_materials_bundle_runs(kinds, served_site, open_page,
+                                                                     scheme, material_scheme):
+    """A first visit follows the device: before the first paint, not when Material starts (its
+    bundle is refused here). Nothing is stored on the reader's device."""
+    page = open_page(color_scheme=scheme)
+    page.route("**/bundle.*.min.js", lambda route: route.abort())
+    page.goto(served_site + kinds["post"])
+    assert page.evaluate(BODY_COLOURS) == {"scheme": material_scheme,
+                                           "media": "(prefers-color-scheme)",
+                                           "toggles": ["__palette_1"], "saved": []}
+
+
+def test_materials_start_up_does_not_restyle_the_page(kinds, served_site, open_page):
+    """Material's palette component set every colour attribute of <body> again while starting,
+    which made the browser restyle the whole page in its longest task. Here <body> is set once,
+    by the inline palette script, and only where it differs from the HTML."""
+    page = open_page(color_scheme="dark")
+    page.add_init_script(BODY_CHANGES)
+    page.goto(served_site + kinds["post"])
+    page.wait_for_function("() => window.document$ !== undefined")
+    page.wait_for_load_state("load")
+    assert sorted(page.evaluate("window.__bodyChanges")) == ["data-md-color-media",
+                                                             "data-md-color-scheme"]
+
+
+def test_the_palette_toggle_cycles_is_remembered_and_works_by_keyboard(kinds, served_site,
+                                                                       open_page):
+    page = open_page(served_site + kinds["post"], color_scheme="light")
+    seen = []
+    for _ in range(3):
+        page.locator("[data-approdo-palette] label:not([hidden])").click()
+        seen.append(page.evaluate(BODY_COLOURS))
+    assert [(s["scheme"], s["media"], s["toggles"]) for s in seen] == [
+        ("default", "(prefers-color-scheme: light)", ["__palette_2"]),
+        ("slate", "(prefers-color-scheme: dark)", ["__palette_0"]),
+        ("default", "(prefers-color-scheme)", ["__palette_1"])]
+    assert all(len(s["saved"]) == 1 and s["saved"][0].endswith("__palette") for s in seen)
+    # Dark chosen on one page holds on another, from the first paint.
+    page.locator("[data-approdo-palette] label:not([hidden])").click()
+    page.locator("[data-approdo-palette] label:not([hidden])").click()
+    page.route("**/bundle.*.min.js", lambda route: route.abort())
+    page.goto(served_site + kinds["guide"])
+    assert page.evaluate(BODY_COLOURS)["scheme"] == "slate"
+    assert page.eval_on_selector('meta[name="color-scheme"]', "meta => meta.content") == "dark"
+    # Enter on the focused toggle moves on, and focus follows.
+    page.unroute("**/bundle.*.min.js")
+    page.reload()
+    page.focus("[data-approdo-palette] input:checked")
+    page.keyboard.press("Enter")
+    assert page.evaluate(BODY_COLOURS)["media"] == "(prefers-color-scheme)"
+    assert page.evaluate("document.activeElement.id") == "__palette_0"
+
+
+def test_the_system_palette_follows_the_device_live(kinds, served_site, open_page):
+    page = open_page(served_site + kinds["post"], color_scheme="light")
+    assert page.evaluate(BODY_COLOURS)["scheme"] == "default"
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+    assert page.evaluate(BODY_COLOURS)["saved"] == []
