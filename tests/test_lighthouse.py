@@ -12,7 +12,9 @@ three times and the median performance counts, as Lighthouse's own guidance on v
 says (docs/variability.md in the Lighthouse repository); a page stops once two of its three
 runs agree, as the third could not change the median. The three pages take turns, in one
 Chromium (tests/lighthouse_runs.mjs), so a busy moment falls on one run of each page.
-Accessibility, best practices and SEO must be 100 in every run. Every run prints its numbers.
+Accessibility, best practices and SEO do not depend on the host's speed: they are audited in
+each page's first run, and must be 100 there; later runs audit performance only. Every run prints
+its numbers.
 """
 
 from __future__ import annotations
@@ -59,14 +61,16 @@ def lighthouse_runs(urls: list[str]) -> list[dict]:
 
 
 def scores(report: dict) -> dict[str, int]:
-    return {name: round(100 * (report["categories"][name]["score"] or 0)) for name in CATEGORIES}
+    """The score of each category the run audited."""
+    return {name: round(100 * (report["categories"][name]["score"] or 0)) for name in CATEGORIES
+            if name in report["categories"]}
 
 
 def shortfalls(report: dict) -> list[str]:
     """Audits that cost points: "category: audit (score) value"."""
     found = []
     for name in CATEGORIES:
-        for ref in report["categories"][name]["auditRefs"]:
+        for ref in report["categories"].get(name, {}).get("auditRefs", []):
             audit = report["audits"][ref["id"]]
             if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
                 found.append(f"{name}: {ref['id']} ({audit['score']}) "
@@ -96,7 +100,7 @@ def runs(live_site: LiveSite) -> dict[str, list[dict]]:
         for run in page_runs:
             got = scores(run["lhr"])
             lines.append(f"| {name} | {run['round'] + 1} | "
-                         + " | ".join(str(got[c]) for c in CATEGORIES)
+                         + " | ".join(str(got.get(c, "")) for c in CATEGORIES)
                          + f" | {run['slowdown']}x | {run['hostIndex']:.0f} |")
         if page_runs:
             middle = scores(median_run(page_runs)["lhr"])["performance"]
@@ -125,11 +129,14 @@ def test_every_page_ran_until_its_median_was_decided_with_a_calibrated_slowdown(
 
 @pytest.mark.parametrize("page", ["home", "post", "landing"])
 def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(runs, page):
-    assert runs[page]
-    for run in runs[page]:
-        got = scores(run["lhr"])
-        assert {c: got[c] for c in CATEGORIES[1:]} == dict.fromkeys(CATEGORIES[1:], 100), \
-            shortfalls(run["lhr"])
+    """In the page's first run, the one that audits them; the others audit performance only."""
+    first = [run for run in runs[page] if run["round"] == 0]
+    assert len(first) == 1
+    got = scores(first[0]["lhr"])
+    assert {c: got.get(c) for c in CATEGORIES[1:]} == dict.fromkeys(CATEGORIES[1:], 100), \
+        shortfalls(first[0]["lhr"])
+    assert all(set(scores(run["lhr"])) == {"performance"}
+               for run in runs[page] if run["round"] > 0)
 
 
 # Home and post are not reliably at 100 while the rest of the suite loads the machine (on a
