@@ -430,10 +430,19 @@ class Store:
         )
         return conn.execute(f"DELETE FROM leads WHERE {where}", params).rowcount
 
-    def checkpoint(self) -> bool:
-        """Copy the WAL into the database file and empty it; False if readers kept it busy."""
+    def checkpoint(self, wait: float | None = None) -> bool:
+        """Copy the WAL into the database file and empty it; False if readers kept it busy.
+
+        SQLite waits for those readers up to the busy timeout, or ``wait`` seconds if given:
+        without it, a ``checkpoint_timeout`` shorter than the busy timeout was not kept."""
         with self.connection() as conn:
-            return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            if wait is None:
+                return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            try:
+                return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
 
     def checkpoint_fully(self) -> None:
         """Checkpoint until the WAL is empty, retrying while readers finish; ``NotGone`` if a
@@ -443,8 +452,8 @@ class Store:
         the deletion only in the WAL: reporting success would be untrue.
         """
         deadline = time.monotonic() + self.checkpoint_timeout
-        while not self.checkpoint():
-            if time.monotonic() > deadline:
+        while not self.checkpoint(wait=max(0.0, deadline - time.monotonic())):
+            if time.monotonic() >= deadline:
                 raise NotGone(
                     f"{self.path}: the rows are deleted, but another program is reading the database "
                     "(an open `sqlite3` shell, a backup, a report) and keeps the old copy in the file; "
