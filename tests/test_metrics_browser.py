@@ -5,6 +5,8 @@ two leads submitted, then ``report --json`` and ``report --html`` read from the 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import sqlite3
@@ -19,6 +21,7 @@ from browser import origin, serve_directory
 from conftest import ROOT, run_build
 from leads.app import LeadApp
 from leads.config import Settings
+from leads import cli as leads_cli
 from leads import mailer
 from leads.harness import BROWSER_AGENT, free_port, running
 from leads.loop_settings import LoopSettings
@@ -61,11 +64,15 @@ def short_link(build, landing: str, source: str) -> str:
 
 
 def report(app: LeadApp, *args: str) -> dict:
+    """`approdo-leads report --json`, run in this process: it is polled while beacons arrive,
+    and a new Python process per poll cost more than the report (the report page test below
+    runs the command as a process)."""
     app.counters.flush()
-    result = subprocess.run([sys.executable, "-m", "leads", "report", "--db", str(app.store.path), "--json", *args],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = leads_cli.main(["report", "--db", str(app.store.path), "--json", *args])
+    assert code == 0
+    return json.loads(out.getvalue())
 
 
 def wait_for_report(app: LeadApp, check, timeout: float = 20.0) -> dict:
