@@ -105,7 +105,7 @@ def moved_while_arriving(real_site: RealBuild, open_page, *, without_rule: bool)
                 assert HOLD_BACK in css
                 route.fulfill(body=css.replace(HOLD_BACK, ".approdo-never-matches"),
                               content_type="text/css")
-            page.route("**/assets/stylesheets/approdo.css", plain_stylesheet)
+            page.route("**/assets/stylesheets/approdo-site.css", plain_stylesheet)
         page.goto(url + post, wait_until="commit")
         assert trickle.first_part_sent.wait(timeout=20)
         page.wait_for_selector("article.md-content__inner p", state="attached")

@@ -7,10 +7,11 @@ Lighthouse's mobile preset emulates a low-tier phone by slowing the host's CPU d
 assumes a desktop-class host. This machine is shared: measured with Lighthouse's own benchmark
 it is often slower than that phone before any slowdown. The slowdown is therefore calibrated the
 way Chrome DevTools calibrates it (host benchmark / the phone's benchmark, between 1x and 4x),
-before each run. Other agents' work still stalls the browser at random, so each page is run
-three times and the median performance counts, as Lighthouse's own guidance on variability
-says (docs/variability.md in the Lighthouse repository); a page stops once two of its three
-runs agree, as the third could not change the median. The three pages take turns, in one
+before each run. Other agents' work still stalls the browser at random (under the suite's own
+load about one run in seven of home or post scored 96-99), so each page is run up to five times
+and the median performance counts, as Lighthouse's own guidance on variability says
+(docs/variability.md in the Lighthouse repository); a page stops once three of its runs agree,
+as the others could not change the median. The three pages take turns, in one
 Chromium (tests/lighthouse_runs.mjs), so a busy moment falls on one run of each page.
 Accessibility, best practices and SEO do not depend on the host's speed: they are audited in
 each page's first run, and must be 100 there; later runs audit performance only. Every run prints
@@ -37,7 +38,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # Chrome DevTools' CalibrationController: the benchmark index of the low-tier phone (Moto G
 # Power 2022) that Lighthouse's mobile preset emulates.
 LOW_TIER_PHONE = 264
-RUNS = 3  # per page; the median counts
+RUNS = 5  # per page at most; the median counts
 
 
 def cpu_slowdown(host_index: float) -> float:
@@ -139,25 +140,7 @@ def test_lighthouse_gives_100_in_accessibility_best_practices_and_seo(runs, page
                for run in runs[page] if run["round"] > 0)
 
 
-# Home and post are not reliably at 100 while the rest of the suite loads the machine (on a
-# quiet machine home scored 100 in 13 runs of 13; in the loaded suite its median was once 94).
-# Their blocking time is Material's start-up: on the post three tasks of 50-80 ms (simulated),
-# the bundle's evaluation (with a forced layout when it first reads the scroll position), the
-# components mounted at DOMContentLoaded (one forced layout per tooltip) and the first frame
-# after them, so any stall pushes all three over 50 ms (handbook/docs/design.md, "What keeps
-# the post at 99"). Since Material's palette component is no longer mounted
-# (overrides/partials/palette.html), the post's runs score 100 about four times in five on a
-# quiet machine, against about one in two before. Both keep being measured, so 100 shows as
-# XPASS. What cost points before is checked exactly elsewhere: the layout shift
-# (test_layout_stability.py), deferred scripts and the inlined logo (test_reader_details.py),
-# the palette applied without restyling the page (test_pages_browser.py). The landing page
-# must reach 100.
-MATERIAL_PAGES = pytest.mark.xfail(reason="Material's start-up keeps home and post at 99-100 "
-                                          "under load", strict=False)
-
-
-@pytest.mark.parametrize("page", [pytest.param("home", marks=MATERIAL_PAGES),
-                                  pytest.param("post", marks=MATERIAL_PAGES), "landing"])
+@pytest.mark.parametrize("page", ["home", "post", "landing"])
 def test_lighthouse_gives_100_in_performance(runs, page):
     """The median of the page's runs."""
     report = median_run(runs[page])["lhr"]

@@ -472,7 +472,9 @@ def test_the_palette_toggle_cycles_is_remembered_and_works_by_keyboard(kinds, se
     page.route("**/bundle.*.min.js", lambda route: route.abort())
     page.goto(served_site + kinds["guide"])
     assert page.evaluate(BODY_COLOURS)["scheme"] == "slate"
-    assert page.eval_on_selector('meta[name="color-scheme"]', "meta => meta.content") == "dark"
+    # The browser's colour scheme follows once the page is idle.
+    page.wait_for_function("""() => document.querySelector('meta[name="color-scheme"]')
+        ?.content === 'dark'""")
     # Enter on the focused toggle moves on, and focus follows.
     page.unroute("**/bundle.*.min.js")
     page.reload()

@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
+from mkdocs.utils.yaml import get_yaml_loader
 
-from approdo import brand, cards
+from approdo import brand, cards, stylesheets
 from conftest import ROOT, Build
 from test_site import dom
 
@@ -65,10 +67,44 @@ def test_every_page_kind_loads_the_tokens_first(real_site: Build):
     for path in pages:
         sheets = [link.attrs["href"] for link in dom(real_site.read(path)).find_all("link")
                   if link.attrs.get("rel") == "stylesheet"]
-        # Material's own sheets come first on its pages; then ours, the tokens before the rest.
+        # Material's own sheets come first on its pages; then ours, the tokens before the rest
+        # (on Material pages, the first part of the one joined file).
         ours = [href for href in sheets if ".min.css" not in href]
-        assert ours and ours[0].endswith("assets/stylesheets/brand.css"), (path, sheets)
+        assert ours, (path, sheets)
+        if ours[0].endswith(stylesheets.JOINED):
+            assert real_site.read(stylesheets.JOINED).startswith(
+                "/* assets/stylesheets/brand.css */"), path
+        else:
+            assert ours[0].endswith("assets/stylesheets/brand.css"), (path, sheets)
     assert (real_site.site / "assets/stylesheets/brand.css").is_file()
+
+
+def test_material_pages_load_our_stylesheets_as_one_file(real_site: Build):
+    """One request instead of three before the first paint (approdo.stylesheets): the sources
+    of mkdocs.yml's extra_css, in order, each whole; they stay published for the stand-alone
+    pages that use them."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                       Loader=get_yaml_loader())  # noqa: S506 - our own config file
+    sources = config["extra_css"]
+    assert sources == ["assets/stylesheets/brand.css", "assets/stylesheets/approdo.css",
+                       "assets/stylesheets/social.css"]
+    for path in MATERIAL_PAGES:
+        sheets = [link.attrs["href"] for link in dom(real_site.read(path)).find_all("link")
+                  if link.attrs.get("rel") == "stylesheet" and ".min.css" not in link.attrs["href"]]
+        assert [href.rsplit("/", 1)[-1] for href in sheets] == ["approdo-site.css"], path
+    joined = real_site.read(stylesheets.JOINED)
+    positions = [joined.index(real_site.read(source).strip()) for source in sources]
+    assert positions == sorted(positions) and positions[0] < 100
+
+
+def test_a_stylesheet_that_cannot_be_joined_is_refused():
+    assert stylesheets.joined([("assets/stylesheets/a.css", "a{}"),
+                               ("assets/stylesheets/b.css", "b{}")]) == (
+        "/* assets/stylesheets/a.css */\na{}\n\n/* assets/stylesheets/b.css */\nb{}\n")
+    with pytest.raises(ValueError, match="extra/c.css: .* must be in assets/stylesheets/"):
+        stylesheets.joined([("extra/c.css", "c{}")])
+    with pytest.raises(ValueError, match="@import"):
+        stylesheets.joined([("assets/stylesheets/d.css", '@import "e.css";')])
 
 
 # --- what a phone loads first (Lighthouse, handbook/docs/design.md) ----------------------------
