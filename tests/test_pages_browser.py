@@ -490,3 +490,17 @@ def test_the_system_palette_follows_the_device_live(kinds, served_site, open_pag
     page.emulate_media(color_scheme="dark")
     page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
     assert page.evaluate(BODY_COLOURS)["saved"] == []
+
+
+def test_the_palette_works_where_the_site_may_not_store_anything(kinds, served_site, open_page):
+    """Storage refused (a reader who blocks cookies): the toggle still switches, nothing breaks."""
+    page = open_page(color_scheme="dark")
+    page.add_init_script("""Object.defineProperty(window, 'localStorage', {get() {
+        throw new DOMException('refused', 'SecurityError'); }});""")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served_site + kinds["post"])
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    page.locator("[data-approdo-palette] label:not([hidden])").click()
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    assert not [error for error in errors if "palette" in error.lower() or "refused" in error]

@@ -84,12 +84,17 @@
     // Material's own rule: no colour transitions while the palette changes.
     document.body.setAttribute("data-md-color-switching", "");
     var color = show(index);
-    if (save) __md_set("__palette", {index: index, color: color});
+    if (save) {
+      try { __md_set("__palette", {index: index, color: color}); } catch (error) { /* see below */ }
+    }
     followHeader();
     setTimeout(function () { document.body.removeAttribute("data-md-color-switching"); });
   }
 
-  var saved = __md_get("__palette");
+  // A browser that refuses this site its storage (cookies blocked) throws on any access:
+  // the palette still works, it is just not remembered.
+  var saved = null;
+  try { saved = __md_get("__palette"); } catch (error) { saved = null; }
   var index = saved && saved.index >= 0 && saved.index < inputs.length ? saved.index : -1;
   if (index < 0) {
     index = Math.max(0, inputs.findIndex(function (input) {
