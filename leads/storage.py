@@ -435,10 +435,9 @@ class Store:
 
         SQLite waits for those readers up to the busy timeout, or ``wait`` seconds if given:
         without it, a ``checkpoint_timeout`` shorter than the busy timeout was not kept."""
+        waits = self.busy_timeout_ms if wait is None else int(wait * 1000)
         with self.connection() as conn:
-            if wait is None:
-                return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
-            conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout = {int(waits)}")
             try:
                 return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
             finally:
